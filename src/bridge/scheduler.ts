@@ -59,7 +59,7 @@ export class Scheduler {
     for (const state of this.groups.values()) {
       clearTimeout(state.timer);
       state.timer = undefined;
-      if (state.running) inFlight.push(state.running);
+      if (state.running !== undefined) inFlight.push(state.running);
     }
     await Promise.allSettled(inFlight);
   }
@@ -72,7 +72,7 @@ export class Scheduler {
     }
     const state = this.groups.get(group);
     if (!state || !this.started) return;
-    if (state.running) {
+    if (state.running !== undefined) {
       state.rerun ??= state.running.then(() => {
         state.rerun = undefined;
         return this.runNow(group);
@@ -109,7 +109,7 @@ export class Scheduler {
   }
 
   private schedule(state: GroupState): void {
-    if (!this.started || state.rerun) return;
+    if (!this.started || state.rerun !== undefined) return;
     clearTimeout(state.timer);
     state.timer = setTimeout(() => void this.runNow(state.task.group), this.delay(state));
   }
