@@ -1,0 +1,106 @@
+// Public contract of the Freebox simulator. Other modules and tests code against exactly these
+// names: add fields, never rename them.
+import type { Logger } from "../logger.js";
+import type { SimState } from "./state.js";
+
+export type SimMedia = "ftth" | "xdsl";
+export type SimLinkState = "going_up" | "up" | "going_down" | "down";
+export type PairingOutcome = "granted" | "denied" | "timeout";
+
+export interface SimulatorOptions {
+  /** Listen address, default "127.0.0.1" (the simulator never listens beyond loopback by default). */
+  host?: string;
+  /** Default 0: the OS picks a free port. */
+  port?: number;
+  /** Line type, default "ftth" (a Freebox Delta, "fbxgw7-r1/full"); "xdsl" gives a Revolution. */
+  media?: SimMedia;
+  /** Advertised api_version, default "15.0". */
+  apiVersion?: string;
+  /** Outcome of a pairing request once `delayMs` has passed (default granted after 2000 ms). */
+  pairing?: { outcome?: PairingOutcome; delayMs?: number };
+  /** Sessions expire this long after they were opened (default 30 min). */
+  sessionTtlMs?: number;
+  /** Do newly paired apps get the "settings" right (default false, like a real box). */
+  grantSettings?: boolean;
+  /** Pre-paired apps (granted, usable at once). */
+  apps?: Array<{ appId: string; appToken: string; settings?: boolean }>;
+  /** Generated static leases (default 3). */
+  staticLeases?: number;
+  /** Generated dynamic leases (default 5). */
+  dynamicLeases?: number;
+  /** Values move over time (rates, byte counters, lease times, uptime); default false. */
+  live?: boolean;
+  /** Serve HTTPS instead of HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** How long POST system/reboot/ makes the box unreachable (default 3000 ms). */
+  rebootMs?: number;
+  /** Seed of the generated data (default 1): same seed, same box. */
+  seed?: number;
+  /** Addition: where to log requests (debug) and events such as pairing or reboot (info). */
+  logger?: Logger;
+}
+
+export interface SimRequest {
+  method: string;
+  /** Path after /api/vN/ without the query, e.g. "connection/config/"; the full path otherwise. */
+  path: string;
+  major: number | null;
+  body: unknown;
+  /** The request carried a live session token when it arrived. */
+  authenticated: boolean;
+  /** Date.now() when it arrived. */
+  at: number;
+}
+
+export interface SimFaults {
+  /** Added before every response. */
+  latencyMs: number;
+  /** Next N API requests answer HTTP 502 with an HTML body. */
+  status5xx: number;
+  /** Next N answer 200 with a truncated JSON body. */
+  malformed: number;
+  /** Next N: the socket is reset without an answer. */
+  drop: number;
+  /** Next N answer {success:false, error_code:"busy"}. */
+  busy: number;
+  /** connection/* endpoints answer error_code "netdown". */
+  netdown: boolean;
+  /** Every authenticated call finds its session expired (403 auth_required). */
+  expireEveryCall: boolean;
+  /** Next N POST login/session/ answer 403 ratelimited. */
+  ratelimitLogin: number;
+  /** Requests are never answered while true. */
+  hang: boolean;
+  /** New connections are destroyed at once, and open sockets destroyed, while true. */
+  unreachable: boolean;
+  /** When set, the counted faults apply only to paths matching it (tested against the path after
+   * /api/vN/ and against the full URL path, so /api_version can be targeted too). */
+  match: RegExp | null;
+}
+
+export interface Simulator {
+  /** "http://127.0.0.1:PORT" (no trailing slash). */
+  readonly url: string;
+  readonly state: SimState;
+  readonly faults: SimFaults;
+  /** Every request received, most recent 20,000. */
+  readonly requests: SimRequest[];
+  /** TCP connections accepted so far (keep-alive measurement). */
+  readonly connections: number;
+  clearRequests(): void;
+  /** Registers a granted app and returns its token. */
+  pairApp(appId: string, options?: { settings?: boolean; token?: string }): string;
+  /** Applies to sessions opened afterwards (essentials §5). */
+  setPermission(appId: string, right: string, granted: boolean): void;
+  /** Its token now gets invalid_token; its open sessions end. */
+  revokeApp(appId: string): void;
+  /** Every open session becomes invalid (next call: 403 auth_required). */
+  expireSessions(): void;
+  setMedia(media: SimMedia): void;
+  /** ipv4/ipv6 are absent unless up. */
+  setLinkState(state: SimLinkState): void;
+  /** One step (one second) of the live values. */
+  tick(): void;
+  /** Closes the listener and every socket, clears timers. */
+  close(): Promise<void>;
+}
