@@ -1,0 +1,210 @@
+// MqttConnection against a real embedded aedes broker and real mqtt.js clients on loopback.
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/logger.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
+import { MqttConnection, type MqttConnectionOptions } from "../../src/mqtt/connection.js";
+import {
+  captureLogs,
+  freePort,
+  type LogCapture,
+  observe,
+  retainedOn,
+  sleep,
+  TcpProxy,
+  until,
+} from "./mqtt-helpers.js";
+
+const STATE = "f2m/bridge/state";
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function broker(port = 0): Promise<EmbeddedBroker> {
+  const b = await startEmbeddedBroker({ host: "127.0.0.1", port, logger: silentLogger });
+  cleanups.push(() => b.close());
+  return b;
+}
+
+function connection(url: string, logs: LogCapture, extra: Partial<MqttConnectionOptions> = {}) {
+  const c = new MqttConnection({
+    url,
+    clientId: `test_${Math.random().toString(16).slice(2)}`,
+    stateTopic: STATE,
+    logger: logs.logger,
+    reconnect: { initialMs: 50, maxMs: 200 },
+    ...extra,
+  });
+  cleanups.push(() => c.stop());
+  return c;
+}
+
+describe("MqttConnection", () => {
+  it("publishes a retained `online` on connect, subscribes at QoS 1 and delivers messages", async () => {
+    const b = await broker();
+    const logs = captureLogs();
+    const c = connection(b.url, logs);
+    let connects = 0;
+    c.onConnect(() => connects++);
+    const received: string[] = [];
+    c.onMessage((topic, payload) => received.push(`${topic}=${payload.toString()}`));
+    await c.subscribe(["f2m/cmd/#"]);
+    await c.start();
+    expect(c.connected).toBe(true);
+    expect(connects).toBe(1);
+    expect(await retainedOn(b.url, STATE)).toBe("online");
+
+    const o = await observe(b.url, []);
+    cleanups.push(() => o.close());
+    await o.client.publishAsync("f2m/cmd/x", "hello", { qos: 1 });
+    await until(() => received.length === 1, 5000, "the command");
+    expect(received).toEqual(["f2m/cmd/x=hello"]);
+
+    await c.publish("f2m/state", '{"a":1}', { retain: true, qos: 1 });
+    expect(await retainedOn(b.url, "f2m/state")).toBe('{"a":1}');
+  });
+
+  it("leaves `offline` (last will, retained) when the connection dies", async () => {
+    const b = await broker();
+    const proxy = new TcpProxy(b.port);
+    await proxy.listen();
+    cleanups.push(() => proxy.cut());
+    const c = connection(`mqtt://127.0.0.1:${proxy.port}`, captureLogs());
+    await c.start();
+    const o = await observe(b.url, [STATE]);
+    cleanups.push(() => o.close());
+    await until(() => o.on(STATE).length === 1, 5000, "retained online");
+
+    await proxy.cut(); // the socket dies without DISCONNECT: the broker sends the will (§3.1.2.5)
+    await until(() => o.on(STATE).some((m) => m.payload === "offline"), 5000, "the will");
+    expect(await retainedOn(b.url, STATE)).toBe("offline");
+  });
+
+  it("start() keeps retrying, one log line per attempt, until a broker appears", async () => {
+    const port = await freePort();
+    const logs = captureLogs();
+    const c = connection(`mqtt://127.0.0.1:${port}`, logs);
+    let started = false;
+    const starting = c.start().then(() => {
+      started = true;
+    });
+    await until(() => logs.matching("cannot connect").length >= 3, 5000, "three attempts");
+    expect(started).toBe(false);
+    for (const line of logs.matching("cannot connect")) {
+      expect(line).toMatch(/connection refused .*retrying in \d+ ms/);
+    }
+    const b = await broker(port);
+    await starting;
+    expect(c.connected).toBe(true);
+    expect(await retainedOn(b.url, STATE)).toBe("online");
+  });
+
+  it("reconnects after the broker restarts: `online` again, subscriptions renewed, onConnect again", async () => {
+    const first = await broker();
+    const port = first.port;
+    const logs = captureLogs();
+    const c = connection(first.url, logs);
+    let connects = 0;
+    c.onConnect(() => connects++);
+    const received: string[] = [];
+    c.onMessage((topic) => received.push(topic));
+    await c.start();
+    await c.subscribe(["f2m/cmd/+"]);
+
+    await first.close();
+    await until(() => !c.connected, 5000, "the loss");
+    await until(() => logs.matching("cannot connect").length >= 1, 5000, "a failed attempt");
+    expect(logs.matching("lost the MQTT connection")).toHaveLength(1);
+
+    const second = await broker(port);
+    await until(() => connects === 2, 5000, "the second onConnect");
+    expect(await retainedOn(second.url, STATE)).toBe("online");
+    const o = await observe(second.url, []);
+    cleanups.push(() => o.close());
+    await o.client.publishAsync("f2m/cmd/reboot", "PRESS", { qos: 1 });
+    await until(() => received.includes("f2m/cmd/reboot"), 5000, "the command after reconnect");
+  });
+
+  it("keeps a bounded queue while offline: latest retained per topic, the last N others, in order", async () => {
+    const b = await broker();
+    const proxy = new TcpProxy(b.port);
+    await proxy.listen();
+    cleanups.push(() => proxy.cut());
+    const logs = captureLogs();
+    const c = connection(`mqtt://127.0.0.1:${proxy.port}`, logs, { queueLimit: 100 });
+    await c.start();
+    const o = await observe(b.url, [STATE, "q/#"]);
+    cleanups.push(() => o.close());
+
+    await proxy.cut();
+    await until(() => !c.connected, 5000, "the loss");
+    const publishes: Promise<void>[] = [];
+    for (let i = 0; i < 5000; i++) {
+      publishes.push(c.publish("q/event", String(i)));
+      if (i % 100 === 0) publishes.push(c.publish("q/state", `s${i}`, { retain: true, qos: 1 }));
+    }
+    await Promise.all(publishes); // queued messages resolve at once: a long outage blocks nobody
+    expect(logs.matching("dropping older ones")).toHaveLength(1);
+
+    await proxy.listen();
+    await until(() => o.on("q/event").some((m) => m.payload === "4999"), 10_000, "the flush");
+    await sleep(200);
+    const events = o.on("q/event").map((m) => Number(m.payload));
+    expect(events.length).toBeLessThanOrEqual(100);
+    expect(events).toEqual(Array.from({ length: 100 }, (_, i) => 4900 + i));
+    expect(o.on("q/state").map((m) => m.payload)).toEqual(["s4900"]);
+    expect(o.on(STATE).map((m) => m.payload)).toEqual(["online", "offline", "online"]);
+    // On the wire, `online` goes out before the flushed messages. (aedes may deliver across topics
+    // in another order, which MQTT 3.1.1 §4.6 allows: only per-topic order is guaranteed.)
+    const wire = Buffer.concat(proxy.sent);
+    expect(wire.indexOf("online")).toBeGreaterThan(0);
+    expect(wire.indexOf("online")).toBeLessThan(wire.indexOf("q/event"));
+    expect(wire.indexOf("online")).toBeLessThan(wire.indexOf("q/state"));
+  });
+
+  it("stop() publishes `offline`, disconnects, and is idempotent", async () => {
+    const b = await broker();
+    const c = connection(b.url, captureLogs());
+    await c.start();
+    const o = await observe(b.url, [STATE]);
+    cleanups.push(() => o.close());
+    await until(() => o.on(STATE).length === 1, 5000, "online");
+    await Promise.all([c.stop(), c.stop()]);
+    await c.stop();
+    expect(c.connected).toBe(false);
+    await until(() => o.on(STATE).some((m) => m.payload === "offline"), 5000, "offline");
+    expect(await retainedOn(b.url, STATE)).toBe("offline");
+    await c.publish("f2m/late", "x"); // after stop: dropped, never rejects nor hangs
+  });
+
+  it("names an unreadable TLS file", async () => {
+    const c = connection("mqtts://127.0.0.1:8883", captureLogs(), { ca: "/nonexistent/ca.pem" });
+    await expect(c.start()).rejects.toThrow(
+      /cannot read the MQTT CA file "\/nonexistent\/ca.pem" \(ENOENT\)/,
+    );
+  });
+
+  it("never logs the password, even when the broker refuses it or the URL carries it", async () => {
+    const password = "Sup3r-Secret-Pa55";
+    const b = await startEmbeddedBroker({
+      host: "127.0.0.1",
+      port: 0,
+      username: "bridge",
+      password: "the-right-one",
+      logger: silentLogger,
+    });
+    cleanups.push(() => b.close());
+    const logs = captureLogs();
+    const url = `mqtt://bridge:${password}@127.0.0.1:${b.port}`;
+    const c = connection(url, logs, { username: "bridge", password });
+    const starting = c.start().catch(() => undefined);
+    await until(() => logs.matching("cannot connect").length >= 2, 5000, "two refusals");
+    expect(logs.matching("cannot connect")[0]).toContain(
+      "the broker refused the user name or password: check MQTT_USERNAME and MQTT_PASSWORD",
+    );
+    await c.stop();
+    await starting;
+    expect(logs.lines.length).toBeGreaterThan(2);
+    for (const line of logs.lines) expect(line).not.toContain(password);
+  });
+});
