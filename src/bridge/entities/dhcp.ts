@@ -1,0 +1,124 @@
+// DHCP server configuration, lease counts and one device_tracker per static lease
+// (freebox-api-dhcp: DhcpConfig, DhcpStaticLease, DhcpDynamicLease).
+import type { EntityDescriptor } from "../../mqtt/discovery.js";
+import { staticLeaseTopic } from "../state.js";
+import { macColon, macKey } from "./ids.js";
+import {
+  type EntityContext,
+  IPV4_OR_EMPTY,
+  isList,
+  sensor,
+  stateTopic,
+  stringTpl,
+  switchFor,
+  textFor,
+} from "./kit.js";
+
+/** Leases listed in a count sensor's attributes; the rest is counted, not listed. */
+export const LEASE_ATTRIBUTE_LIMIT = 50;
+
+export function dhcpEntities(ctx: EntityContext): EntityDescriptor[] {
+  const config = stateTopic(ctx, "dhcp_config");
+  const set = `${config}/set`;
+  const ip = { max: 15, pattern: IPV4_OR_EMPTY };
+  return [
+    switchFor("dhcp_enabled", "DHCP server", config, "enabled", set),
+    switchFor("dhcp_sticky_assign", "DHCP sticky assignment", config, "sticky_assign", set),
+    switchFor("dhcp_always_broadcast", "DHCP always broadcast", config, "always_broadcast", set),
+    textFor("dhcp_ip_range_start", "DHCP range start", config, "ip_range_start", set, ip),
+    textFor("dhcp_ip_range_end", "DHCP range end", config, "ip_range_end", set, ip),
+    {
+      key: "dhcp_dns",
+      component: "text",
+      name: "DHCP DNS servers",
+      entity_category: "config",
+      state_topic: config,
+      // `dns` is padded with empty strings by the box (essentials §8): shown without them, as
+      // "a, b". HA publishes the edited list raw on the command topic; the router splits it on commas.
+      value_template: `{{ value_json.dns | select('string') | select | join(', ') if (value_json is mapping and ${isList("value_json.dns")}) else '' }}`,
+      command_topic: `${set}/dns`,
+      max: 255,
+    },
+    sensor("dhcp_gateway", "DHCP gateway", config, stringTpl(["gateway"]), { entity_category: "diagnostic" }),
+    sensor("dhcp_netmask", "DHCP netmask", config, stringTpl(["netmask"]), { entity_category: "diagnostic" }),
+    leaseCount("dhcp_dynamic_leases", "DHCP dynamic leases", stateTopic(ctx, "dynamic_leases")),
+    leaseCount("dhcp_static_leases", "DHCP static leases", stateTopic(ctx, "static_leases")),
+    ...leaseTrackers(ctx),
+  ];
+}
+
+// The state payload is the JSON array of leases.
+const IS_LIST = isList("value_json");
+
+/**
+ * Count of leases, the leases as attributes. HA wants attributes as a dict (MqttAttributesMixin
+ * ignores anything else) and the recorder drops attributes over 16 kB, so the template builds
+ * `{"leases": [{ip, hostname, mac}, …first 50], "truncated": bool}` instead of the whole array
+ * (1,000 leases with their `host` objects would be hundreds of kB).
+ */
+function leaseCount(key: string, name: string, topic: string): EntityDescriptor {
+  const limit = LEASE_ATTRIBUTE_LIMIT;
+  return {
+    key,
+    component: "sensor",
+    name,
+    icon: "mdi:lan",
+    state_class: "measurement",
+    state_topic: topic,
+    value_template: `{{ value_json | length if ${IS_LIST} else None }}`,
+    json_attributes_topic: topic,
+    json_attributes_template:
+      `{% set ns = namespace(leases=[]) %}{% set rows = (value_json | select('mapping') | list)` +
+      ` if ${IS_LIST} else [] %}{% for l in rows[:${limit}] %}{% set ns.leases = ns.leases +` +
+      ` [{'ip': l.get('ip'), 'hostname': l.get('hostname'), 'mac': l.get('mac')}] %}{% endfor %}` +
+      `{{ {'leases': ns.leases, 'truncated': rows | length > ${limit}} | tojson }}`,
+  };
+}
+
+/**
+ * One device per static lease (via_device: the Freebox), holding its device_tracker: `home` while
+ * the LAN browser sees the host active (`host.active`), `not_home` otherwise, unknown without host
+ * data. It reads its own per-lease topic, so other leases' changes do not wake it.
+ */
+function leaseTrackers(ctx: EntityContext): EntityDescriptor[] {
+  const out: EntityDescriptor[] = [];
+  const seen = new Set<string>();
+  for (const lease of ctx.staticLeases) {
+    const mac = macKey(lease.mac);
+    const topic = staticLeaseTopic(ctx.baseTopic, lease.mac);
+    if (mac === undefined || topic === undefined || seen.has(mac)) continue;
+    seen.add(mac);
+    out.push({
+      key: `lease_${mac}`,
+      component: "device_tracker",
+      name: null, // the device's main entity: its friendly name is the device name
+      source_type: "router",
+      state_topic: topic,
+      // payload_home/payload_not_home defaults; "None" is payload_reset: location unknown.
+      value_template:
+        "{{ ('home' if value_json.host.active else 'not_home') if (value_json is mapping" +
+        " and value_json.host is mapping and value_json.host.active is boolean) else None }}",
+      json_attributes_topic: topic,
+      json_attributes_template:
+        "{{ {'ip': value_json.get('ip'), 'mac': value_json.get('mac'), 'host_name':" +
+        " value_json.get('hostname'), 'comment': value_json.get('comment')} | tojson" +
+        " if value_json is mapping else '{}' }}",
+      device: {
+        identifiers: [`freebox_${ctx.boxId}_lease_${mac}`],
+        connections: [["mac", macColon(mac)]],
+        name: leaseName(lease, mac),
+        via_device: `freebox_${ctx.boxId}`,
+      },
+    });
+  }
+  return out;
+}
+
+// The user's comment names the host best; the box's hostname is the MAC itself when it knows none.
+function leaseName(lease: { comment?: string; hostname?: string }, mac: string): string {
+  const comment = lease.comment?.trim();
+  if (comment) return comment;
+  const hostname = lease.hostname?.trim();
+  if (hostname && macKey(hostname) === undefined) return hostname;
+  return macColon(mac);
+}
