@@ -216,6 +216,8 @@ export interface Config {
     key: string | null;
     rejectUnauthorized: boolean;
     clientId: string;
+    /** Derived: a persistent session (clean: false) when the user gave a stable MQTT_CLIENT_ID. */
+    cleanSession: boolean;
     embeddedHost: string;
     embeddedPort: number;
     baseTopic: string;
@@ -298,6 +300,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = conf.getProperties() as unknown as Config;
+  // A random client id cannot resume a session, so only a configured one asks for a persistent
+  // session: the broker then keeps our subscriptions and queues QoS 1 commands while we are away.
+  config.mqtt.cleanSession = !config.mqtt.clientId;
   if (!config.mqtt.clientId) config.mqtt.clientId = `freebox2mqtt_${randomBytes(4).toString("hex")}`;
   return config;
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Executable entry (package.json "bin"): everything testable lives in cli/main.ts.
+import { main } from "./cli/main.js";
+import { EXIT } from "./exit-codes.js";
+
+main(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`freebox2mqtt: ${(error as Error).message}\n`);
+    process.exitCode = EXIT.failure;
+  },
+);

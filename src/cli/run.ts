@@ -1,0 +1,41 @@
+// `freebox2mqtt run`: the service. SIGTERM/SIGINT publish `offline`, log out of the box, close the
+// broker connection (and the embedded broker) and exit 0 within five seconds, whatever hangs.
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import { FreeboxError } from "../freebox/errors.js";
+import { fatalExitCode, STOP_BUDGET_MS, startApp } from "../main.js";
+import { EmbeddedBrokerError } from "../mqtt/broker.js";
+import type { CommandContext } from "./main.js";
+
+export async function runCommand({ config, logger, io }: CommandContext): Promise<ExitCode> {
+  const app = startApp(config, logger);
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info(`${signal} received: stopping`);
+    // Hard bound: whatever hangs, the process is gone within five seconds.
+    setTimeout(() => process.exit(EXIT.ok), STOP_BUDGET_MS + 500).unref();
+    void app.stop();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  try {
+    await app.ready;
+  } catch (error) {
+    await app.done;
+    if (signalled) return EXIT.ok;
+    if (error instanceof EmbeddedBrokerError) {
+      io.err(error.message);
+      return EXIT.brokerPort;
+    }
+    if (error instanceof FreeboxError) {
+      io.err(error.message);
+      return fatalExitCode(error);
+    }
+    throw error;
+  }
+  const code = await app.done;
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  return signalled ? EXIT.ok : code;
+}

@@ -1,0 +1,150 @@
+// The whole thing on loopback for bridge tests: the Freebox simulator over HTTP, a broker (the
+// embedded aedes one), the real app (startApp: MQTT connection, Freebox client, bridge) and an
+// observing mqtt.js client that records what a user would see.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "mqtt";
+import { type Config, loadConfig } from "../../src/config.js";
+import type { Logger } from "../../src/logger.js";
+import { type App, startApp } from "../../src/main.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import {
+  captureLogs,
+  type LogCapture,
+  type Observer,
+  observe,
+  type Received,
+  sleep,
+  until,
+} from "./mqtt-helpers.js";
+
+export const APP_ID = "fr.freebox2mqtt";
+export const BASE = "freebox2mqtt";
+
+export interface Stack {
+  sim: Simulator;
+  broker: EmbeddedBroker;
+  app: App;
+  config: Config;
+  token: string;
+  logs: LogCapture;
+  watch: Observer;
+  /** Latest payload seen on a topic (undefined when never seen). */
+  last(topic: string): string | undefined;
+  lastJson<T = Record<string, unknown>>(topic: string): T;
+  /** Waits until the latest payload on `topic` satisfies `check`. */
+  waitFor(topic: string, check?: (payload: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Every message the broker retains right now (a fresh subscription sees them with the retain flag). */
+  retained(filter?: string): Promise<Received[]>;
+  publish(topic: string, payload: string | Buffer, options?: { retain?: boolean }): Promise<void>;
+  restartApp(overrides?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  sim?: SimulatorOptions;
+  /** Environment overrides (FREEBOX_*, POLL_*, HA_*, …). */
+  env?: Record<string, string>;
+  settings?: boolean;
+  broker?: EmbeddedBroker;
+  logger?: Logger;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({ port: 0, ...options.sim });
+  const token = sim.pairApp(APP_ID, { settings: options.settings ?? true });
+  const logs = captureLogs();
+  const broker =
+    options.broker ??
+    (await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: logs.logger.child("broker") }));
+  const dataDir = mkdtempSync(join(tmpdir(), "fbx-stack-"));
+  const env = (overrides: Record<string, string> = {}) => ({
+    FREEBOX_URL: sim.url,
+    FREEBOX_APP_TOKEN: token,
+    FREEBOX_TIMEOUT: "2",
+    DATA_DIR: dataDir,
+    MQTT_URL: broker.url,
+    LOG_LEVEL: "debug",
+    ...options.env,
+    ...overrides,
+  });
+  let config = loadConfig({ env: env() });
+  const watch = await observe(broker.url, ["#"]);
+  const logger = options.logger ?? logs.logger.child("app");
+  let app = startApp(config, logger);
+  await app.ready;
+
+  const last = (topic: string) => watch.on(topic).at(-1)?.payload;
+  const stack: Stack = {
+    sim,
+    broker,
+    get app() {
+      return app;
+    },
+    get config() {
+      return config;
+    },
+    token,
+    logs,
+    watch,
+    last,
+    lastJson<T>(topic: string): T {
+      const payload = last(topic);
+      if (payload === undefined) throw new Error(`nothing published on ${topic}`);
+      return JSON.parse(payload) as T;
+    },
+    async waitFor(topic, check = () => true, timeoutMs = 8000) {
+      await until(
+        () => {
+          const p = last(topic);
+          return p !== undefined && check(p);
+        },
+        timeoutMs,
+        `${topic} (last: ${String(last(topic)).slice(0, 200)})`,
+      );
+      return last(topic) ?? "";
+    },
+    async retained(filter = "#") {
+      const client = connect(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+      const seen: Received[] = [];
+      client.on("message", (topic, payload, packet) => {
+        if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });
+      });
+      await new Promise<void>((resolve, reject) => {
+        client.once("connect", () => resolve());
+        client.once("error", reject);
+      });
+      await client.subscribeAsync(filter, { qos: 1 });
+      // Retained messages follow the SUBACK; wait until they stop coming.
+      let count = -1;
+      while (count !== seen.length) {
+        count = seen.length;
+        await sleep(150);
+      }
+      await client.endAsync();
+      return seen;
+    },
+    async publish(topic, payload, publishOptions = {}) {
+      await watch.client.publishAsync(topic, payload, { qos: 1, retain: publishOptions.retain ?? false });
+    },
+    async restartApp(overrides = {}) {
+      await app.stop();
+      config = loadConfig({ env: env(overrides) });
+      app = startApp(config, logger);
+      await app.ready;
+    },
+    async close() {
+      await app.stop();
+      await watch.close();
+      if (!options.broker) await broker.close();
+      await sim.close();
+    },
+  };
+  return stack;
+}
+
+/** Parses a JSON payload. */
+export const json = <T = Record<string, unknown>>(payload: string | undefined): T =>
+  JSON.parse(payload ?? "null") as T;
