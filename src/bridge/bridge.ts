@@ -8,7 +8,7 @@ import { FreeboxError } from "../freebox/errors.js";
 import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
-import { boxIdOf } from "./entities.js";
+import { boxIdOf, lineMedia } from "./entities.js";
 import { HealthTracker, writeHealthFile } from "./health.js";
 import { type BoxSnapshot, fetchInto, groupResources } from "./poller.js";
 import { Publisher } from "./publisher.js";
@@ -41,6 +41,8 @@ export class Bridge {
   private readonly health = new HealthTracker();
   private readonly polledOnce = new Set<PollGroup>();
   private available: boolean | undefined;
+  /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
+  private media: string | undefined;
   private subscribedDiscovery = false;
   private infoPayload = "";
   private timers = new Set<NodeJS.Timeout>();
@@ -116,14 +118,14 @@ export class Bridge {
   async refresh(resource: ResourceId): Promise<void> {
     await fetchInto(this.o.api, this.box, resource);
     this.publisher.publishState(resource, this.box);
-    if (resource === "static_leases") this.publisher.syncDiscovery(this.box);
+    if (resource === "static_leases") this.publisher.syncDiscovery(this.box, this.media);
   }
 
   private async poll(group: PollGroup): Promise<void> {
     if (this.stopped) return;
     try {
       if (group === "config") this.box.apiVersion ??= await this.o.api.apiVersion();
-      for (const resource of groupResources(group, this.publisher.lineMedia ?? this.box.connection?.media)) {
+      for (const resource of groupResources(group)) {
         await this.read(resource);
         // The line media is known once `connection` is read; it decides which line data follows.
         if (resource === "connection") await this.readLine();
@@ -133,7 +135,7 @@ export class Bridge {
       this.health.pollSucceeded(group);
       this.setAvailable(true);
       this.identify();
-      this.publisher.syncDiscovery(this.box, { reconcile: this.polledOnce.size === 3 });
+      this.publisher.syncDiscovery(this.box, this.media, { reconcile: this.polledOnce.size === 3 });
     } catch (error) {
       this.health.pollFailed(group, error as Error);
       this.handlePollError(error);
@@ -143,9 +145,9 @@ export class Bridge {
 
   /** Reads the line data of the current media, clearing the other one after a media change. */
   private async readLine(): Promise<void> {
-    const before = this.publisher.lineMedia;
-    this.publisher.syncDiscovery(this.box);
-    const media = this.publisher.lineMedia;
+    const before = this.media;
+    const media = lineMedia(this.box.connection?.media, before);
+    this.media = media;
     if (before !== undefined && media !== before) {
       this.o.logger.info(`line media changed from ${before} to ${String(media)}`);
       for (const line of ["xdsl", "ftth"] as const) {
@@ -235,7 +237,7 @@ export class Bridge {
     void this.o.mqtt.publish(`${this.base}/box/availability`, availability, { retain: true, qos: 1 });
     if (this.infoPayload)
       void this.o.mqtt.publish(`${this.base}/bridge/info`, this.infoPayload, { retain: true, qos: 1 });
-    this.publisher.syncDiscovery(this.box, { force: true });
+    this.publisher.syncDiscovery(this.box, this.media, { force: true });
     this.publisher.republishStates();
   }
 

@@ -71,14 +71,14 @@ export async function fetchInto(api: FreeboxApi, box: BoxSnapshot, resource: Res
   (box as Record<ResourceId, unknown>)[resource] = value;
 }
 
-/** Resources a group reads after `connection` (status group: the line data of the current media). */
-export function groupResources(group: PollGroup, media: string | undefined): ResourceId[] {
+/**
+ * Resources a group reads. The status group reads `connection`, then the line data of the media it
+ * reports (decided by the bridge once `connection` is known).
+ */
+export function groupResources(group: PollGroup): ResourceId[] {
   switch (group) {
     case "status":
-      return [
-        "connection",
-        ...(media === "xdsl" ? ["xdsl" as const] : media === "ftth" ? ["ftth" as const] : []),
-      ];
+      return ["connection"];
     case "config":
       return ["system", "connection_config", "ipv6", "ddns_ovh", "ddns_dyndns", "ddns_noip", "dhcp_config"];
     case "leases":

@@ -26,7 +26,6 @@ export class Publisher {
   /** Non-empty config topics the broker holds for this box (retained, seen on the subscription). */
   private readonly held = new Set<string>();
   private filter: string | undefined;
-  private media: string | undefined;
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -79,7 +78,11 @@ export class Publisher {
    * configs of entities that are gone are cleared. `reconcile` also clears what an earlier run left
    * on the broker (only once every poll group has been read, so nothing valid is cleared early).
    */
-  syncDiscovery(box: BoxSnapshot, options: { force?: boolean; reconcile?: boolean } = {}): void {
+  syncDiscovery(
+    box: BoxSnapshot,
+    media: string | undefined,
+    options: { force?: boolean; reconcile?: boolean } = {},
+  ): void {
     if (!this.o.discovery || !box.system) return;
     const ctx = buildEntityContext({
       baseTopic: this.o.baseTopic,
@@ -88,9 +91,8 @@ export class Publisher {
       ftth: box.ftth,
       staticLeases: box.static_leases ?? [],
       ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
-      previousMedia: this.media,
+      previousMedia: media,
     });
-    this.media = ctx.media;
     const messages = buildDiscovery({
       prefix: this.o.prefix,
       baseTopic: this.o.baseTopic,
@@ -112,11 +114,6 @@ export class Publisher {
       this.held.delete(topic);
       void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     }
-  }
-
-  /** The line media whose entities exist now (kept through a 4G backup). */
-  get lineMedia(): string | undefined {
-    return this.media;
   }
 
   private clear(topic: string): void {

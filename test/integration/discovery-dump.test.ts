@@ -1,0 +1,49 @@
+// What the bridge leaves on the broker for a fibre and an xDSL box: every discovery config and
+// state, retained. With DISCOVERY_DUMP_DIR set (.ci/run does), the messages are also written as
+// JSON lines for Home Assistant's rules checker (../shared/tools/ha-discovery-validate.mjs).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BASE, type Stack, startStack } from "./stack.js";
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media) => {
+  it("holds valid discovery for every entity and a state for every resource", async () => {
+    stack = await startStack({ sim: { media, staticLeases: 3, dynamicLeases: 5 } });
+    await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online");
+    await stack.waitFor(`${BASE}/dhcp/dynamic_leases`);
+    await stack.waitFor(`${BASE}/dhcp/config`);
+    await stack.waitFor(`${BASE}/connection/${media}`);
+    const retained = await stack.retained();
+    const topics = retained.map((m) => m.topic);
+    const other = media === "ftth" ? "xdsl" : "ftth";
+    expect(topics).toContain(`${BASE}/connection/${media}`);
+    expect(topics).not.toContain(`${BASE}/connection/${other}`);
+    for (const state of ["connection", "connection/config", "connection/ipv6", "dhcp/config", "system"]) {
+      expect(topics).toContain(`${BASE}/${state}`);
+    }
+    for (const provider of ["ovh", "dyndns", "noip"])
+      expect(topics).toContain(`${BASE}/connection/ddns/${provider}`);
+    const configs = retained.filter((m) => m.topic.startsWith("homeassistant/"));
+    const keys = configs.map((m) => m.topic.split("/")[3]);
+    expect(keys).toContain(media === "xdsl" ? "xdsl_down_rate" : "sfp_present");
+    expect(keys).not.toContain(media === "xdsl" ? "sfp_present" : "xdsl_down_rate");
+    expect(keys.filter((k) => k?.startsWith("lease_"))).toHaveLength(3);
+    for (const m of configs) {
+      const config = JSON.parse(m.payload) as { unique_id: string };
+      expect(config.unique_id).toMatch(/^freebox_[0-9a-f]{12}_[a-z0-9_]+$/);
+    }
+    // No write-only secret anywhere (the DynDNS password).
+    for (const m of retained) expect(m.payload).not.toMatch(/"password"\s*:\s*"/);
+    const dir = process.env.DISCOVERY_DUMP_DIR;
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${media}.jsonl`), `${retained.map((m) => JSON.stringify(m)).join("\n")}\n`);
+    }
+  });
+});
