@@ -300,6 +300,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = conf.getProperties() as unknown as Config;
+  // `MQTT_URL=` (empty, as compose files and shells often leave it) means "not set".
+  emptyToNull(config as unknown as Record<string, unknown>, schema);
   // A random client id cannot resume a session, so only a configured one asks for a persistent
   // session: the broker then keeps our subscriptions and queues QoS 1 commands while we are away.
   config.mqtt.cleanSession = !config.mqtt.clientId;
@@ -320,6 +322,17 @@ function describeConvictErrors(message: string): string[] {
       const clean = /appToken|password/i.test(path) ? `${path}: invalid value` : line.trim();
       return env ? `${env} (${clean})` : clean;
     });
+}
+
+function emptyToNull(values: Record<string, unknown>, node: Record<string, unknown>): void {
+  for (const [key, spec] of Object.entries(node)) {
+    const s = spec as Record<string, unknown>;
+    if ("doc" in s) {
+      if (s.default === null && values[key] === "") values[key] = null;
+    } else if (values[key] && typeof values[key] === "object") {
+      emptyToNull(values[key] as Record<string, unknown>, s);
+    }
+  }
 }
 
 /** Values that must never reach a log line or an MQTT message. */

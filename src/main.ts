@@ -1,6 +1,6 @@
 // Composition root: config → logger → broker? → MQTT connection → Freebox client (pairing if
 // needed) → bridge. Owns the order of start and stop, and turns fatal conditions into exit codes.
-import { Bridge } from "./bridge/bridge.js";
+import { Bridge, type BridgeOptions } from "./bridge/bridge.js";
 import type { Config } from "./config.js";
 import { secretsOf } from "./config.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
@@ -12,7 +12,7 @@ import { MqttConnection } from "./mqtt/connection.js";
 import { VERSION } from "./version.js";
 
 /** The whole stop must fit in the five seconds a supervisor grants after SIGTERM. */
-export const STOP_BUDGET_MS = 4_000;
+export const STOP_BUDGET_MS = 3_500;
 
 export interface App {
   /** Resolves when everything runs; rejects when the start failed (EmbeddedBrokerError, FreeboxError…). */
@@ -27,6 +27,8 @@ export interface App {
 
 export interface AppOptions {
   pairingPollMs?: number;
+  /** Bridge timings (tests shorten the HA birth delay and the heartbeat). */
+  bridge?: Pick<BridgeOptions, "birthDelayMs" | "heartbeatMs">;
 }
 
 const bounded = (p: Promise<unknown>, ms: number) =>
@@ -50,10 +52,10 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       // Commands in flight finish (or were never sent) before the session is closed.
-      if (bridge) await bounded(bridge.stop(), 1_500);
-      await bounded(client.logout(), 800);
-      if (mqtt) await bounded(mqtt.stop(), 1_200);
-      if (broker) await bounded(broker.close(), 400);
+      if (bridge) await bounded(bridge.stop(), 1_000);
+      await bounded(client.logout(), 600);
+      if (mqtt) await bounded(mqtt.stop(), 1_000);
+      if (broker) await bounded(broker.close(), 300);
       await bounded(client.close(), 100);
       finish(exitCode);
     })();
@@ -69,7 +71,6 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
         password: config.mqtt.password,
         logger: logger.child("broker"),
       });
-      logger.info(`embedded MQTT broker listening on ${broker.url}`);
     }
     if (stopping !== undefined) return;
     mqtt = new MqttConnection({
@@ -89,11 +90,8 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     if (stopping !== undefined) return;
     if (!(await client.hasToken())) {
       logger.info("no app token yet: pairing with the Freebox (README: Pairing)");
-      await client.pair((p) => logger.info(p.message));
-      logger.info(
-        'paired. To let the bridge change settings, grant "Modification des réglages" to freebox2mqtt in Freebox OS ' +
-          "(Paramètres de la Freebox → Gestion des accès → Applications)",
-      );
+      // The client logs the progress (press the arrow, seconds left) and the outcome itself.
+      await client.pair();
     }
     if (stopping !== undefined) return;
     bridge = new Bridge({
@@ -102,6 +100,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
       config,
       logger: logger.child("bridge"),
       version: VERSION,
+      ...options.bridge,
       onFatal: (error) => {
         logger.error(error.message);
         exitCode = fatalExitCode(error);

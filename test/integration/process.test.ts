@@ -1,0 +1,182 @@
+// The compiled CLI as a user or a supervisor runs it (dist/, built by test/global-setup.ts):
+// `run` against the simulator with the embedded broker (what `npm start` does), SIGTERM/SIGINT
+// ending with `offline` on bridge/state and exit code 0 within five seconds even when the broker
+// or the box hangs, a revoked token's exit code, and the demo.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { EXIT } from "../../src/exit-codes.js";
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
+import { type Simulator, startSimulator } from "../../src/sim/index.js";
+import { captureLogs, freePort, type Observer, observe, TcpProxy, until } from "./mqtt-helpers.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const APP_ID = "fr.freebox2mqtt";
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number }>;
+  killedAt: number;
+}
+
+function spawnNode(script: string, args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  const running: Running = {
+    child,
+    output: () => output,
+    killedAt: 0,
+    exit: new Promise((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal, afterMs: Date.now() - running.killedAt })),
+    ),
+  };
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return running;
+}
+
+async function simWithApp(): Promise<{ sim: Simulator; token: string }> {
+  const sim = await startSimulator({ port: 0 });
+  cleanups.push(() => sim.close());
+  return { sim, token: sim.pairApp(APP_ID, { settings: true }) };
+}
+
+async function watch(url: string): Promise<Observer> {
+  const o = await observe(url, ["freebox2mqtt/#"]);
+  cleanups.push(() => o.close());
+  return o;
+}
+
+const lastOn = (o: Observer, topic: string) => o.on(topic).at(-1)?.payload;
+
+describe("the compiled bridge process", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "runs with the embedded broker and stops on %s: offline last, exit 0",
+    async (signal) => {
+      const { sim, token } = await simWithApp();
+      const port = await freePort();
+      const bridge = spawnNode("dist/cli.js", ["run"], {
+        FREEBOX_URL: sim.url,
+        FREEBOX_APP_TOKEN: token,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+        MQTT_EMBEDDED_PORT: String(port),
+      });
+      await until(() => bridge.output().includes("listening"), 10_000, "the embedded broker");
+      const o = await watch(`mqtt://127.0.0.1:${port}`);
+      await until(
+        () => lastOn(o, "freebox2mqtt/system") !== undefined,
+        10_000,
+        "states on the embedded broker",
+      );
+      expect(lastOn(o, "freebox2mqtt/bridge/state")).toBe("online");
+      bridge.killedAt = Date.now();
+      bridge.child.kill(signal);
+      const exit = await bridge.exit;
+      expect(exit.code).toBe(EXIT.ok);
+      expect(exit.afterMs).toBeLessThan(5_000);
+      // The embedded broker went down with the bridge, after delivering the last state.
+      expect(lastOn(o, "freebox2mqtt/bridge/state")).toBe("offline");
+      // Logged out of the box session on the way out.
+      expect(sim.requests.some((r) => r.path === "login/logout/")).toBe(true);
+    },
+  );
+
+  it("stops within five seconds with exit 0 even when the broker and the box hang", async () => {
+    const { sim, token } = await simWithApp();
+    const broker: EmbeddedBroker = await startEmbeddedBroker({
+      host: "127.0.0.1",
+      port: 0,
+      logger: captureLogs().logger,
+    });
+    cleanups.push(() => broker.close());
+    const proxy = new TcpProxy(broker.port);
+    await proxy.listen();
+    cleanups.push(() => proxy.cut());
+    const bridge = spawnNode("dist/cli.js", ["run"], {
+      FREEBOX_URL: sim.url,
+      FREEBOX_APP_TOKEN: token,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_URL: `mqtt://127.0.0.1:${proxy.port}`,
+    });
+    const o = await watch(broker.url);
+    await until(() => lastOn(o, "freebox2mqtt/system") !== undefined, 10_000, "states");
+    proxy.freeze();
+    sim.faults.hang = true;
+    bridge.killedAt = Date.now();
+    bridge.child.kill("SIGTERM");
+    const exit = await bridge.exit;
+    expect(exit.code).toBe(EXIT.ok);
+    expect(exit.afterMs).toBeLessThan(5_000);
+    sim.faults.hang = false;
+    // The broker saw the connection drop without a DISCONNECT: the last will says offline.
+    await proxy.cut();
+    await until(() => lastOn(o, "freebox2mqtt/bridge/state") === "offline", 5_000, "the last will");
+  });
+
+  it("exits with code 4 and says to pair again when the box revokes the token", async () => {
+    const { sim, token } = await simWithApp();
+    sim.revokeApp(APP_ID);
+    const bridge = spawnNode("dist/cli.js", ["run"], {
+      FREEBOX_URL: sim.url,
+      FREEBOX_APP_TOKEN: token,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+    });
+    const exit = await bridge.exit;
+    expect(exit.code).toBe(EXIT.tokenRevoked);
+    expect(bridge.output()).toMatch(/pair/);
+    expect(bridge.output()).not.toContain(token);
+  });
+
+  it("npm run demo: simulator, embedded broker and bridge in one command; Ctrl-C stops it", async () => {
+    const port = await freePort();
+    const demo = spawnNode("dist/demo.js", ["--port", String(port)], {});
+    await until(() => demo.output().includes("Ctrl-C stops everything"), 15_000, "the demo to be ready");
+    expect(demo.output()).toContain(`mosquitto_sub -h 127.0.0.1 -p ${port} -t 'freebox2mqtt/#' -v`);
+    const o = await watch(`mqtt://127.0.0.1:${port}`);
+    await until(() => lastOn(o, "freebox2mqtt/dhcp/static_leases") !== undefined, 10_000, "states");
+    await o.client.publishAsync("freebox2mqtt/connection/config/set/ping", "OFF", { qos: 1 });
+    await until(
+      () => lastOn(o, "freebox2mqtt/bridge/response/connection/config/set/ping") !== undefined,
+      5_000,
+      "a response",
+    );
+    expect(
+      JSON.parse(lastOn(o, "freebox2mqtt/bridge/response/connection/config/set/ping") ?? "{}"),
+    ).toMatchObject({ status: "ok" });
+    demo.killedAt = Date.now();
+    demo.child.kill("SIGINT");
+    const exit = await demo.exit;
+    expect(exit.code).toBe(EXIT.ok);
+    expect(exit.afterMs).toBeLessThan(5_000);
+  });
+
+  it("npm run demo on a taken port: one clear sentence, exit code 5", async () => {
+    const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: captureLogs().logger });
+    cleanups.push(() => broker.close());
+    const demo = spawnNode("dist/demo.js", ["--port", String(broker.port)], {});
+    const exit = await demo.exit;
+    expect(exit.code).toBe(EXIT.brokerPort);
+    expect(demo.output()).toContain(`MQTT port ${broker.port} on 127.0.0.1 is already in use`);
+    expect(demo.output()).not.toMatch(/\n\s+at /);
+  });
+});
