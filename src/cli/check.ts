@@ -3,6 +3,7 @@
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { createClient, fatalExitCode } from "../main.js";
+import { displayUrl } from "../mqtt/diagnostics.js";
 import { isPortFree, probeBroker } from "../mqtt/probe.js";
 import type { CommandContext } from "./main.js";
 import { GRANT_SETTINGS_HELP } from "./pair.js";
@@ -41,9 +42,9 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
   if (config.mqtt.url) {
     try {
       await probeBroker({ ...config.mqtt, url: config.mqtt.url });
-      io.out(`broker         ${redactUrl(config.mqtt.url)} accepted the connection`);
+      io.out(`broker         ${displayUrl(config.mqtt.url)} accepted the connection`);
     } catch (error) {
-      io.err(`broker         ${redactUrl(config.mqtt.url)}: ${(error as Error).message}`);
+      io.err(`broker         ${displayUrl(config.mqtt.url)}: ${(error as Error).message}`);
       if (code === EXIT.ok) code = EXIT.failure;
     }
   } else if (await isPortFree(config.mqtt.embeddedHost, config.mqtt.embeddedPort)) {
@@ -55,15 +56,4 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
     if (code === EXIT.ok) code = EXIT.brokerPort;
   }
   return code;
-}
-
-/** A broker URL may carry user:password; never print them. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
-  }
 }

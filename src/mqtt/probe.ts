@@ -1,39 +1,35 @@
-// One-shot broker checks for `freebox2mqtt check`: connect once (no retry) and report why not.
-import { readFileSync } from "node:fs";
+// One-shot broker checks for `freebox2mqtt check`: connect once (no retry, no will) and report why not,
+// with the same TLS file handling and error wording as the bridge's own connection.
 import { createServer } from "node:net";
 import mqtt from "mqtt";
+import { type MqttConnectionOptions, readTlsFiles } from "./connection-options.js";
+import { describeMqttError } from "./diagnostics.js";
 
-export interface ProbeOptions {
-  url: string;
-  username?: string | null;
-  password?: string | null;
-  ca?: string | null;
-  cert?: string | null;
-  key?: string | null;
-  rejectUnauthorized?: boolean;
-  timeoutMs?: number;
-}
+export type ProbeOptions = Pick<
+  MqttConnectionOptions,
+  "url" | "username" | "password" | "ca" | "cert" | "key" | "rejectUnauthorized"
+> & { timeoutMs?: number };
 
 /** Resolves when the broker accepts a connection; rejects with a readable reason. */
 export async function probeBroker(options: ProbeOptions): Promise<void> {
-  const read = (file: string | null | undefined) => (file ? readFileSync(file) : undefined);
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const client = mqtt.connect(options.url, {
     protocolVersion: 4,
     reconnectPeriod: 0,
-    connectTimeout: options.timeoutMs ?? 5_000,
+    connectTimeout: timeoutMs,
     clientId: `freebox2mqtt_check_${process.pid}`,
-    ...(options.username ? { username: options.username } : {}),
-    ...(options.password ? { password: options.password } : {}),
-    ...(options.ca ? { ca: read(options.ca) } : {}),
-    ...(options.cert ? { cert: read(options.cert) } : {}),
-    ...(options.key ? { key: read(options.key) } : {}),
+    username: options.username ?? undefined,
+    password: options.password ?? undefined,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
+    ...(await readTlsFiles(options)),
   });
   try {
     await new Promise<void>((resolve, reject) => {
       client.once("connect", () => resolve());
-      client.once("error", (error) => reject(error));
-      client.once("close", () => reject(new Error("connection closed (wrong port, TLS or protocol?)")));
+      client.once("error", (error) => reject(new Error(describeMqttError(error, timeoutMs))));
+      client.once("close", () =>
+        reject(new Error("the connection was closed (wrong port, TLS or protocol?)")),
+      );
     });
   } finally {
     client.end(true);
