@@ -9,8 +9,8 @@ import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
 import { boxIdOf, lineMedia } from "./entities.js";
-import { HealthTracker, writeHealthFile } from "./health.js";
-import { type BoxSnapshot, fetchInto, groupResources } from "./poller.js";
+import { OwnTopics } from "./own-topics.js";
+import { BoxReader, groupResources } from "./poller.js";
 import { Publisher } from "./publisher.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 import { Scheduler } from "./scheduler.js";
@@ -32,25 +32,32 @@ export interface BridgeOptions {
 const FATAL_CODES = new Set(["invalid_token", "pairing_required"]);
 /** Box errors meaning the box or our session is not usable: the box is "offline" for HA. */
 const UNAVAILABLE_CODES = new Set(["auth_required", "invalid_session", "ratelimited", "pending_token"]);
+/** Retained configs arrive in a burst after the discovery subscription: reconcile once it is over. */
+const RECONCILE_DEBOUNCE_MS = 150;
+
+/** A poll cut short by stop(): nothing more is read from the box or published. */
+class Stopped extends Error {}
 
 export class Bridge {
-  private readonly box: BoxSnapshot = {};
+  private readonly reader: BoxReader;
   private readonly publisher: Publisher;
+  private readonly own: OwnTopics;
   private readonly router: CommandRouter;
   private readonly scheduler: Scheduler;
-  private readonly health = new HealthTracker();
-  private readonly polledOnce = new Set<PollGroup>();
-  private available: boolean | undefined;
+  /** The error of each group whose last poll failed (a refresh request reports it). */
+  private readonly pollFailures = new Map<PollGroup, unknown>();
   /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
   private media: string | undefined;
   private subscribedDiscovery = false;
-  private infoPayload = "";
+  private reconcilePending = false;
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private fatal = false;
 
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
+    this.reader = new BoxReader(o.api);
+    this.own = new OwnTopics({ ...o, heartbeatMs: o.heartbeatMs ?? 30_000 });
     this.publisher = new Publisher({
       mqtt: o.mqtt,
       baseTopic: config.mqtt.baseTopic,
@@ -63,8 +70,8 @@ export class Bridge {
       api: o.api,
       logger: o.logger.child("commands"),
       refresh: (resource) => this.refresh(resource),
-      refreshAll: () => this.scheduler.runNow(),
-      current: (resource) => this.box[resource],
+      refreshAll: () => this.pollAllNow(),
+      current: (resource) => this.reader.box[resource],
     });
     const task = (group: PollGroup, seconds: number) => ({
       group,
@@ -81,27 +88,28 @@ export class Bridge {
     });
   }
 
-  private get base(): string {
-    return this.o.config.mqtt.baseTopic;
-  }
-
   async start(): Promise<void> {
     const { mqtt, config } = this.o;
     mqtt.onMessage((topic, payload, retained) => this.onMessage(topic, payload, retained));
     mqtt.onConnect(() => this.republishAll());
-    this.setAvailable(false);
+    // Not `online` before a poll proved it (the broker may still hold the last run's `online`).
+    this.own.setAvailable(false);
     await mqtt.subscribe([
       ...this.router.subscriptions(),
       ...(config.ha.discovery ? [config.ha.statusTopic] : []),
     ]);
     await mkdir(config.dataDir, { recursive: true }).catch(() => undefined);
     this.scheduler.start();
-    const heartbeat = setInterval(() => void this.heartbeat(), this.o.heartbeatMs ?? 30_000);
+    const heartbeat = setInterval(() => void this.own.heartbeat(), this.o.heartbeatMs ?? 30_000);
     this.timers.add(heartbeat);
-    void this.heartbeat();
+    void this.own.heartbeat();
   }
 
-  /** Stops polling and waits for the commands in flight (the caller bounds the wait). */
+  /**
+   * Stops polling and waits for the commands in flight (the caller bounds the wait). A poll in
+   * flight ends at its current read: no further call (no re-login after the logout that follows),
+   * nothing more published.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -114,45 +122,82 @@ export class Bridge {
     return this.scheduler.runNow();
   }
 
+  /** Polls everything now and rejects with a failure, so that a refresh request is not answered "ok" for nothing. */
+  private async pollAllNow(): Promise<void> {
+    await this.scheduler.runNow();
+    const [failure] = this.pollFailures.values();
+    if (failure !== undefined) throw failure;
+  }
+
   /** Re-reads one resource and publishes it at once (after a successful command). */
   async refresh(resource: ResourceId): Promise<void> {
-    await fetchInto(this.o.api, this.box, resource);
-    this.publisher.publishState(resource, this.box);
-    if (resource === "static_leases") this.publisher.syncDiscovery(this.box, this.media);
+    if (this.stopped) return;
+    // false: a read started later (a poll) already landed, with a value at least as new.
+    if (!(await this.reader.read(resource)) || this.stopped) return;
+    this.publisher.publishState(resource, this.reader.box);
+    this.syncDiscovery();
   }
 
   private async poll(group: PollGroup): Promise<void> {
     if (this.stopped) return;
     try {
-      if (group === "config") this.box.apiVersion ??= await this.o.api.apiVersion();
+      const box = this.reader.box;
+      if (group === "config") box.apiVersion ??= await this.o.api.apiVersion();
       for (const resource of groupResources(group)) {
         await this.read(resource);
         // The line media is known once `connection` is read; it decides which line data follows.
         if (resource === "connection") await this.readLine();
       }
-      if (group === "config") await this.publishInfo();
-      this.polledOnce.add(group);
-      this.health.pollSucceeded(group);
-      this.setAvailable(true);
+      if (group === "config") await this.own.publishInfo(this.o.api, box);
+      if (this.stopped) return;
+      this.own.health.pollSucceeded(group);
+      this.pollFailures.delete(group);
+      this.own.setAvailable(true);
       this.identify();
-      this.publisher.syncDiscovery(this.box, this.media, { reconcile: this.polledOnce.size === 3 });
+      this.syncDiscovery();
     } catch (error) {
-      this.health.pollFailed(group, error as Error);
+      if (this.stopped) return;
+      this.own.health.pollFailed(group, error as Error);
+      this.pollFailures.set(group, error);
       this.handlePollError(error);
       throw error;
     }
   }
 
+  /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
+  private syncDiscovery(force = false): void {
+    const reconcile = this.reader.entitiesKnown(this.media);
+    this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
+  }
+
+  /** A config we do not publish showed up on the broker: reconcile once the burst is over. */
+  private scheduleReconcile(): void {
+    if (this.reconcilePending || this.stopped) return;
+    this.reconcilePending = true;
+    this.later(RECONCILE_DEBOUNCE_MS, () => {
+      this.reconcilePending = false;
+      this.syncDiscovery();
+    });
+  }
+
+  private later(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.stopped) run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
   /** Reads the line data of the current media, clearing the other one after a media change. */
   private async readLine(): Promise<void> {
     const before = this.media;
-    const media = lineMedia(this.box.connection?.media, before);
+    const media = lineMedia(this.reader.box.connection?.media, before);
     this.media = media;
     if (before !== undefined && media !== before) {
       this.o.logger.info(`line media changed from ${before} to ${String(media)}`);
       for (const line of ["xdsl", "ftth"] as const) {
         if (line !== media) {
-          delete this.box[line];
+          this.reader.forget(line);
           this.publisher.clearState(line);
         }
       }
@@ -162,9 +207,11 @@ export class Bridge {
 
   /** Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. */
   private async read(resource: ResourceId): Promise<void> {
+    if (this.stopped) throw new Stopped();
     try {
-      await fetchInto(this.o.api, this.box, resource);
-      this.publisher.publishState(resource, this.box);
+      const fresh = await this.reader.read(resource);
+      if (this.stopped) throw new Stopped();
+      if (fresh) this.publisher.publishState(resource, this.reader.box);
     } catch (error) {
       if (error instanceof FreeboxError && !error.isTransport && !isSessionError(error)) {
         this.o.logger.warn(`could not read ${resource}: ${error.message}`);
@@ -180,26 +227,32 @@ export class Bridge {
       return;
     }
     if (FATAL_CODES.has(error.code)) {
-      this.setAvailable(false);
+      this.own.setAvailable(false);
       if (!this.fatal) {
         this.fatal = true;
         this.o.onFatal(error);
       }
       return;
     }
-    if (this.available !== false) this.o.logger.warn(`the box is unavailable: ${error.message}`);
-    this.setAvailable(false);
+    if (this.own.setAvailable(false)) this.o.logger.warn(`the box is unavailable: ${error.message}`);
   }
 
   /** Once the box id is known, watch the discovery configs the broker holds for it. */
   private identify(): void {
-    if (this.subscribedDiscovery || !this.box.system || !this.o.config.ha.discovery) return;
+    const system = this.reader.box.system;
+    if (this.subscribedDiscovery || !system || !this.o.config.ha.discovery) return;
     this.subscribedDiscovery = true;
-    void this.o.mqtt.subscribe([this.publisher.discoveryFilter(boxIdOf(this.box.system))]);
+    void this.o.mqtt.subscribe([this.publisher.discoveryFilter(boxIdOf(system))]);
   }
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
-    if (this.publisher.noteRetainedConfig(topic, payload)) return;
+    if (this.stopped) return;
+    const config = this.publisher.noteRetainedConfig(topic, payload);
+    if (config !== undefined) {
+      // Retained configs arrive once the box id is known, after the first sync: reconcile then.
+      if (config) this.scheduleReconcile();
+      return;
+    }
     if (topic === this.o.config.ha.statusTopic) {
       if (payload.toString() === "online") this.onHomeAssistantBirth();
       return;
@@ -211,8 +264,8 @@ export class Bridge {
     }
     void this.router.handle(topic, payload).then((response) => {
       if (!response) return;
-      if (response.payload.startsWith('{"status":"ok"')) this.health.commandsOk += 1;
-      else this.health.commandsFailed += 1;
+      if (response.payload.startsWith('{"status":"ok"')) this.own.health.commandsOk += 1;
+      else this.own.health.commandsFailed += 1;
       return this.o.mqtt.publish(response.topic, response.payload, { qos: 1 });
     });
   }
@@ -220,76 +273,15 @@ export class Bridge {
   /** HA restarted: after a short random delay (so a whole fleet does not answer at once), configs then states. */
   private onHomeAssistantBirth(): void {
     const { min, max } = this.o.birthDelayMs ?? { min: 500, max: 2_500 };
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        this.republishAll();
-      },
-      min + Math.random() * (max - min),
-    );
-    this.timers.add(timer);
+    this.later(min + Math.random() * (max - min), () => this.republishAll());
   }
 
   /** After a reconnect (the broker may have lost its retained messages) or HA's birth. */
   private republishAll(): void {
     if (this.stopped) return;
-    const availability = this.available ? "online" : "offline";
-    void this.o.mqtt.publish(`${this.base}/box/availability`, availability, { retain: true, qos: 1 });
-    if (this.infoPayload)
-      void this.o.mqtt.publish(`${this.base}/bridge/info`, this.infoPayload, { retain: true, qos: 1 });
-    this.publisher.syncDiscovery(this.box, this.media, { force: true });
+    this.own.republish();
+    this.syncDiscovery(true);
     this.publisher.republishStates();
-  }
-
-  private setAvailable(available: boolean): void {
-    if (this.available === available) return;
-    this.available = available;
-    void this.o.mqtt.publish(`${this.base}/box/availability`, available ? "online" : "offline", {
-      retain: true,
-      qos: 1,
-    });
-  }
-
-  private async publishInfo(): Promise<void> {
-    const { config, api, version } = this.o;
-    const permissions = await api.permissions();
-    const info = {
-      version,
-      box: {
-        model: this.box.apiVersion?.box_model ?? null,
-        model_name: this.box.apiVersion?.box_model_name ?? null,
-        firmware: this.box.system?.firmware_version ?? null,
-        api_version: this.box.apiVersion?.api_version ?? null,
-      },
-      api_version_in_use: api.apiMajor ?? null,
-      permissions: {
-        settings: permissions.settings === true,
-        granted: Object.keys(permissions).filter((k) => permissions[k]),
-      },
-      poll_intervals_s: {
-        status: config.poll.statusInterval,
-        config: config.poll.configInterval,
-        leases: config.poll.leasesInterval,
-      },
-      discovery: config.ha.discovery,
-    };
-    const payload = JSON.stringify(info);
-    if (payload === this.infoPayload) return;
-    this.infoPayload = payload;
-    await this.o.mqtt.publish(`${this.base}/bridge/info`, payload, { retain: true, qos: 1 });
-  }
-
-  private async heartbeat(): Promise<void> {
-    const snapshot = this.health.snapshot({
-      mqttConnected: this.o.mqtt.connected,
-      boxAvailable: this.available === true,
-      heartbeatMs: this.o.heartbeatMs ?? 30_000,
-    });
-    const json = JSON.stringify(snapshot);
-    void this.o.mqtt.publish(`${this.base}/bridge/health`, json, { qos: 0 });
-    await writeHealthFile(this.o.config.dataDir, json).catch((error: Error) =>
-      this.o.logger.warn(`cannot write the heartbeat file: ${error.message}`),
-    );
   }
 }
 

@@ -6,8 +6,8 @@
 // - The response is resolved as soon as the box answered; the state refresh runs right after,
 //   still inside the resource's queue, so the user is not kept waiting for a poll but the next
 //   command on that resource only starts once the refreshed state is published.
-// - A repeated `transaction` within 10 minutes is answered from cache, not re-executed
-//   (commands/dedupe.ts: QoS 1 redelivery).
+// - The same message with the same `transaction` within 10 minutes is answered from cache, not
+//   re-executed (commands/dedupe.ts: QoS 1 redelivery).
 // - Nothing throws out of `handle`; unexpected exceptions become `internal_error` answers.
 
 import { registerSecret } from "../logger.js";
@@ -92,7 +92,7 @@ export class CommandRouter {
       }
       const read = this.read(def, payload);
       transaction = read.transaction;
-      const key = transaction === undefined ? undefined : TransactionCache.key(topic, transaction);
+      const key = transaction === undefined ? undefined : TransactionCache.key(topic, transaction, payload);
       const earlier = key === undefined ? undefined : this.seen.get(key);
       if (earlier !== undefined) {
         this.ctx.logger.info(

@@ -65,10 +65,58 @@ export const FETCHERS: Fetchers = {
   system: (api) => api.getSystem(),
 };
 
-/** Reads one resource into the snapshot. */
-export async function fetchInto(api: FreeboxApi, box: BoxSnapshot, resource: ResourceId): Promise<void> {
-  const value = await FETCHERS[resource](api);
-  (box as Record<ResourceId, unknown>)[resource] = value;
+/** Resources the set of entities depends on, besides the line data of the media. */
+const ENTITY_SOURCES: readonly ResourceId[] = [
+  "system",
+  "connection",
+  "static_leases",
+  "ddns_ovh",
+  "ddns_dyndns",
+  "ddns_noip",
+];
+
+/**
+ * The snapshot, fed by reads that may overlap: a group poll and the refresh after a command can
+ * read the same resource at once. The answer of the read that STARTED last wins: a poll that asked
+ * before a command changed the box and got its answer after the command's refresh would otherwise
+ * publish the old value again (a deleted lease back for a whole poll interval).
+ */
+export class BoxReader {
+  readonly box: BoxSnapshot = {};
+  /** Resources read successfully at least once. */
+  readonly known = new Set<ResourceId>();
+  private seq = 0;
+  private readonly applied = new Map<ResourceId, number>();
+
+  constructor(private readonly api: FreeboxApi) {}
+
+  /** Reads `resource`; false when a newer read already landed (this answer is then dropped). */
+  async read(resource: ResourceId): Promise<boolean> {
+    const ticket = ++this.seq;
+    const value = await FETCHERS[resource](this.api);
+    if ((this.applied.get(resource) ?? 0) > ticket) return false;
+    this.applied.set(resource, ticket);
+    (this.box as Record<ResourceId, unknown>)[resource] = value;
+    this.known.add(resource);
+    return true;
+  }
+
+  /**
+   * Whether every resource the set of entities depends on was read this run: the line media known
+   * (not a 4G backup since the start) and its data (the SFP power entities), each DynDNS provider,
+   * the static leases. Until then a config missing from the entities may only be unknown yet, so
+   * reconciliation, which clears what an earlier run left, must wait: nothing valid is ever cleared.
+   */
+  entitiesKnown(media: string | undefined): boolean {
+    if (media !== "xdsl" && media !== "ftth") return false;
+    return [media as ResourceId, ...ENTITY_SOURCES].every((r) => this.known.has(r));
+  }
+
+  /** Forgets a resource that no longer exists on this box (the other line media). */
+  forget(resource: ResourceId): void {
+    delete this.box[resource];
+    this.known.delete(resource);
+  }
 }
 
 /**

@@ -2,10 +2,22 @@
 // Assistant discovery configs (only when changed; removed with an EMPTY RETAINED payload when an
 // entity stops existing, including configs a previous run left on the broker).
 import { DDNS_PROVIDERS } from "../freebox/types.js";
-import { buildDiscovery, discoveryTopicFilter, removalsFor } from "../mqtt/discovery.js";
+import {
+  buildDiscovery,
+  type DeviceBlock,
+  discoveryTopicFilter,
+  type EntityDescriptor,
+  removalsFor,
+} from "../mqtt/discovery.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { topicMatches } from "../mqtt/topics.js";
-import { buildEntityContext, deviceInfo, entitiesFor } from "./entities.js";
+import {
+  buildEntityContext,
+  deviceInfo,
+  type EntityContext,
+  entitiesFor,
+  type StaticLeaseRef,
+} from "./entities.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
 import { StateCache, stateMessages } from "./state.js";
@@ -23,9 +35,12 @@ export class Publisher {
   private readonly states = new StateCache();
   /** Config topic → payload we published (this run). */
   private readonly configs = new Map<string, string>();
-  /** Non-empty config topics the broker holds for this box (retained, seen on the subscription). */
-  private readonly held = new Set<string>();
+  /** Non-empty configs the broker holds for this box (seen on the subscription): topic → payload. */
+  private readonly held = new Map<string, string>();
   private filter: string | undefined;
+  /** Inputs (discoveryKey) and topics of the last complete sync. */
+  private builtKey: string | undefined;
+  private builtTopics = new Set<string>();
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -35,12 +50,20 @@ export class Publisher {
     return this.filter;
   }
 
-  /** A message seen on the discovery filter: remember what the broker holds. */
-  noteRetainedConfig(topic: string, payload: Buffer): boolean {
-    if (!this.filter || !topicMatches(this.filter, topic)) return false;
-    if (payload.length === 0) this.held.delete(topic);
-    else this.held.add(topic);
-    return true;
+  /**
+   * A message seen on the discovery filter: remember what the broker holds. Undefined when `topic`
+   * is not one of our config topics; else whether it may be a ghost (a config this run does not
+   * publish), which a reconciliation would clear.
+   */
+  noteRetainedConfig(topic: string, payload: Buffer): boolean | undefined {
+    if (!this.filter || !topicMatches(this.filter, topic)) return undefined;
+    if (payload.length === 0) {
+      this.held.delete(topic);
+      return false;
+    }
+    const text = payload.toString("utf8");
+    this.held.set(topic, text);
+    return this.configs.get(topic) !== text;
   }
 
   /** Publishes the states of a resource whose content changed; `force` re-sends them anyway. */
@@ -76,7 +99,8 @@ export class Publisher {
   /**
    * Brings the discovery configs in line with the box: new or changed configs are published,
    * configs of entities that are gone are cleared. `reconcile` also clears what an earlier run left
-   * on the broker (only once every poll group has been read, so nothing valid is cleared early).
+   * on the broker: the caller asks for it only once every resource entities come from was read, so
+   * nothing valid is ever cleared.
    */
   syncDiscovery(
     box: BoxSnapshot,
@@ -93,13 +117,20 @@ export class Publisher {
       ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
       previousMedia: media,
     });
+    const device = deviceInfo(box.system, box.apiVersion, this.o.boxUrl);
+    // Building every config was most of a poll's CPU with many leases, and the configs depend on
+    // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
+    const key = discoveryKey(ctx, device);
+    if (!options.force && key === this.builtKey && !(options.reconcile && this.hasGhost())) return;
+    this.builtKey = undefined;
+    const entities = entitiesFor(ctx);
     const messages = buildDiscovery({
       prefix: this.o.prefix,
       baseTopic: this.o.baseTopic,
       boxId: ctx.boxId,
-      device: deviceInfo(box.system, box.apiVersion, this.o.boxUrl),
+      device,
       origin: { name: "freebox2mqtt", sw_version: this.o.version },
-      entities: entitiesFor(ctx),
+      entities,
     });
     const current = new Set<string>();
     for (const m of messages) {
@@ -108,18 +139,67 @@ export class Publisher {
       this.configs.set(m.topic, m.payload);
       void this.o.mqtt.publish(m.topic, m.payload, { retain: true, qos: 1 });
     }
-    const stale = removalsFor([...this.configs.keys(), ...(options.reconcile ? this.held : [])], current);
-    for (const topic of stale) {
+    // Ghosts: configs the broker holds that this run never published (its own are in `configs`).
+    const ghosts = options.reconcile
+      ? [...this.held.keys()].filter((t) => !current.has(t) && !this.configs.has(t))
+      : [];
+    const ghostStates = this.ghostStates(ghosts, entities);
+    for (const topic of removalsFor([...this.configs.keys(), ...ghosts], current)) {
       this.configs.delete(topic);
       this.held.delete(topic);
       void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     }
+    for (const topic of ghostStates) void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
+    this.builtKey = key;
+    this.builtTopics = current;
+  }
+
+  /** A config the broker holds for this box that the last sync did not publish. */
+  private hasGhost(): boolean {
+    for (const topic of this.held.keys()) if (!this.builtTopics.has(topic)) return true;
+    return false;
+  }
+
+  /**
+   * State topics read only by ghost configs of an earlier run (the per-lease topic of a lease
+   * deleted while the bridge was down, `connection/xdsl` after a move to fibre): cleared with them,
+   * unless a current entity reads them or this run publishes them.
+   */
+  private ghostStates(ghosts: string[], entities: readonly EntityDescriptor[]): string[] {
+    const used = new Set(entities.flatMap((e) => [e.state_topic, e.json_attributes_topic]));
+    const out = new Set<string>();
+    for (const topic of ghosts) {
+      let config: { state_topic?: unknown; json_attributes_topic?: unknown };
+      try {
+        config = JSON.parse(this.held.get(topic) ?? "{}") as typeof config;
+      } catch {
+        continue;
+      }
+      for (const t of [config.state_topic, config.json_attributes_topic]) {
+        if (this.isStateTopic(t) && !used.has(t) && this.states.get(t) === undefined) out.add(t);
+      }
+    }
+    return [...out];
+  }
+
+  private isStateTopic(topic: unknown): topic is string {
+    const base = this.o.baseTopic;
+    return typeof topic === "string" && topic.startsWith(`${base}/`) && !topic.startsWith(`${base}/bridge/`);
   }
 
   private clear(topic: string): void {
     this.states.delete(topic);
     void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
   }
+}
+
+/** Everything the configs are built from: entitiesFor reads only ctx, and a lease as a StaticLeaseRef. */
+function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
+  type Ref = Record<keyof StaticLeaseRef, unknown>;
+  const leases = ctx.staticLeases.map(
+    (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
+  );
+  return JSON.stringify([{ ...ctx, staticLeases: leases }, device]);
 }
 
 const isDdns = (raw: unknown): raw is DdnsState =>

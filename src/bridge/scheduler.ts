@@ -114,13 +114,16 @@ export class Scheduler {
     state.timer = setTimeout(() => void this.runNow(state.task.group), this.delay(state));
   }
 
-  /** Next delay: the interval plus jitter, or the backoff after failures (never shorter than the interval's jitter-free part would allow when that is longer). */
+  /**
+   * Next delay: the interval plus jitter, or after failures the backoff, never shorter than the
+   * interval: a box that is down is probed less often than a healthy one, never more.
+   */
   private delay(state: GroupState): number {
     const random = this.options.random ?? Math.random;
     const { intervalMs } = state.task;
     if (state.failures === 0) return Math.round(intervalMs * (1 + (this.options.jitter ?? 0.1) * random()));
     const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 2_000, maxMs: 60_000 };
-    const backoff = Math.min(maxMs, initialMs * 2 ** (state.failures - 1));
+    const backoff = Math.max(intervalMs, Math.min(maxMs, initialMs * 2 ** (state.failures - 1)));
     return Math.round(backoff * (1 + 0.2 * random()));
   }
 }

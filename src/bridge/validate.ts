@@ -200,6 +200,16 @@ export function checkMac(field: string, value: unknown): string {
   throw invalid(`${field} must be a MAC address such as "00:11:22:AA:BB:CC", got ${quote(value)}`);
 }
 
+/**
+ * The `<mac>` of a lease command topic: `aa:bb:cc:dd:ee:ff` in any case, or the 12 hex digits that
+ * name the lease's own state topic (`<base>/dhcp/static_leases/aabbccddeeff`), so that
+ * `<its state topic>/set` works too. Returns the box's spelling, upper case with colons.
+ */
+export function checkTopicMac(value: string): string {
+  const bare = /^[0-9a-f]{12}$/i.test(value) ? (value.match(/../g) ?? []).join(":") : value;
+  return checkMac("the MAC address in the topic", bare);
+}
+
 /** Next hops of IPv6 delegations must be link-local (fe80::/10) or empty (freebox-api-connection). */
 export function checkNextHop(field: string, value: unknown): string {
   if (value === "") return value;

@@ -6,7 +6,7 @@
 // realm's class), so `viaUndici` re-issues it through undici and buffers the body: the timeout then
 // covers the whole answer, not only its headers.
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import { type Agent, fetch as undiciFetch } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import type { Logger } from "../logger.js";
 import { FreeboxError } from "./errors.js";
 import { describeBoxError } from "./messages.js";
@@ -51,19 +51,25 @@ function viaUndici(agent: Agent): typeof fetch {
     const request = input instanceof Request ? input : new Request(input, init);
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
     const body = hasBody ? new Uint8Array(await request.arrayBuffer()) : undefined;
-    const response = await undiciFetch(request.url, {
-      method: request.method,
-      headers: [...request.headers],
+    const url = new URL(request.url);
+    // The agent's request() rather than undici's fetch(): same pool and socket, no second WHATWG
+    // fetch layer (streams, Request and Response objects); it halves the CPU of a call (npm run bench).
+    const response = await agent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: Object.fromEntries(request.headers),
       body: body && body.byteLength > 0 ? body : null,
       signal: request.signal,
-      redirect: "manual",
-      dispatcher: agent,
     });
-    const buffered = await response.arrayBuffer();
-    return new Response(NULL_BODY_STATUS.has(response.status) ? null : buffered, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: [...response.headers],
+    const buffered = await response.body.arrayBuffer();
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) headers.append(name, v);
+    }
+    return new Response(NULL_BODY_STATUS.has(response.statusCode) ? null : buffered, {
+      status: response.statusCode,
+      headers,
     });
   };
 }

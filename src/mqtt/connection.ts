@@ -1,6 +1,7 @@
 // The bridge's MQTT connection (mqtt.js, MQTT 3.1.1). Owns what the bridge must not care about:
 // last will and birth on `<base>/bridge/state`, reconnects with backoff, renewing subscriptions,
 // a bounded offline queue, and a stop() that always ends within its bound.
+import { Socket } from "node:net";
 import { connect, type MqttClient } from "mqtt";
 import {
   clientOptions,
@@ -76,7 +77,12 @@ export class MqttConnection implements MqttLink {
       }
       this.client = client;
       this.o.logger.info(`connecting to MQTT broker ${this.url} as "${this.o.clientId}"`);
-      client.on("connect", (connack) => void this.onConnected(connack.sessionPresent));
+      client.on("connect", (connack) => {
+        // mqtt.js leaves Nagle on: a publish written while our last packet (often a PUBACK) is
+        // unacknowledged would wait for the broker's delayed ACK, ~40 ms on Linux.
+        if (client.stream instanceof Socket) client.stream.setNoDelay(true);
+        void this.onConnected(connack.sessionPresent);
+      });
       client.on("close", () => this.onClosed());
       // Remember why; the line is logged once per attempt, on close.
       client.on("error", (error) => {

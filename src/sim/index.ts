@@ -74,6 +74,7 @@ class FreeboxSimulator implements Simulator {
     this.server = new SimServer(core, {
       tls: options.tls,
       isDown: () => this.rebooting || this.faults.unreachable,
+      onRequest: options.onRequest,
     });
   }
 

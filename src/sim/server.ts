@@ -21,6 +21,8 @@ export interface ServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** True while rebooting or `faults.unreachable`: connections are cut at once. */
   isDown(): boolean;
+  /** Observer of every logged request (SimulatorOptions.onRequest). */
+  onRequest?: ((request: SimRequest) => void) | undefined;
 }
 
 export class SimServer {
@@ -178,6 +180,7 @@ export class SimServer {
   private log(entry: SimRequest): void {
     this.requests.push(entry);
     if (this.requests.length > MAX_LOGGED_REQUESTS) this.requests.shift();
+    this.options.onRequest?.(entry);
   }
 }
 

@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Addition: where to log requests (debug) and events such as pairing or reboot (info). */
   logger?: Logger;
+  /** Addition: called as each request is logged (benchmarks timestamp arrivals finer than `at`). */
+  onRequest?: (request: SimRequest) => void;
 }
 
 export interface SimRequest {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { connect } from "mqtt";
 import { type Config, loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/logger.js";
-import { type App, startApp } from "../../src/main.js";
+import { type App, type AppOptions, startApp } from "../../src/main.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
 import {
@@ -50,6 +50,10 @@ export interface StackOptions {
   settings?: boolean;
   broker?: EmbeddedBroker;
   logger?: Logger;
+  /** Passed to startApp (shorter HA birth delay, heartbeat…). */
+  app?: AppOptions;
+  /** Credentials of the observing clients, for a broker that refuses anonymous ones. */
+  watchAuth?: { username: string; password: string };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -71,9 +75,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...overrides,
   });
   let config = loadConfig({ env: env() });
-  const watch = await observe(broker.url, ["#"]);
+  const watch = await observe(broker.url, ["#"], options.watchAuth);
   const logger = options.logger ?? logs.logger.child("app");
-  let app = startApp(config, logger);
+  let app = startApp(config, logger, options.app);
   await app.ready;
 
   const last = (topic: string) => watch.on(topic).at(-1)?.payload;
@@ -107,7 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return last(topic) ?? "";
     },
     async retained(filter = "#") {
-      const client = connect(broker.url, { protocolVersion: 4, reconnectPeriod: 0 });
+      const client = connect(broker.url, { protocolVersion: 4, reconnectPeriod: 0, ...options.watchAuth });
       const seen: Received[] = [];
       client.on("message", (topic, payload, packet) => {
         if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });
@@ -132,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async restartApp(overrides = {}) {
       await app.stop();
       config = loadConfig({ env: env(overrides) });
-      app = startApp(config, logger);
+      app = startApp(config, logger, options.app);
       await app.ready;
     },
     async close() {

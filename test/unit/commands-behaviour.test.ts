@@ -203,6 +203,13 @@ describe("transactions and duplicate delivery", () => {
     ]);
   });
 
+  it("a reused transaction id with another payload is a new command", async () => {
+    const { api, send } = setup();
+    expect(body(await send("connection/config/set", { ping: false, transaction: "ha" })).status).toBe("ok");
+    expect(body(await send("connection/config/set", { ping: true, transaction: "ha" })).status).toBe("ok");
+    expect(api.writes().map((c) => c.args)).toEqual([[{ ping: false }], [{ ping: true }]]);
+  });
+
   it("a duplicate arriving while the first is in flight waits for the same answer", async () => {
     const { api, send } = setup();
     const gate = api.hold("updateConnectionConfig");

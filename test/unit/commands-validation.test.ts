@@ -225,7 +225,8 @@ describe("invalid_request, nothing sent to the box", () => {
       j({ comment: "x" }),
       /the MAC address in the topic must be a MAC address.*"00:11:22:33:44:gg"/,
     ],
-    ["dhcp/static_leases/001122334455/remove", "", /MAC address in the topic/],
+    ["dhcp/static_leases/0011223344/remove", "", /MAC address in the topic/],
+    ["dhcp/static_leases/00-11-22-33-44-55/remove", "", /MAC address in the topic/],
     ["dhcp/static_leases/00:DE:AD:B0:0B:55/set", j({ ip: "8.8.8.8" }), /ip "8.8.8.8" is outside the LAN/],
     // transaction must be echoable
     ["connection/config/set", j({ ping: true, transaction: { a: 1 } }), /transaction must be a string/],

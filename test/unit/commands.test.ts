@@ -223,6 +223,19 @@ describe("CommandRouter: static leases", () => {
   });
 });
 
+describe("CommandRouter: lease topics named like the lease's state topic", () => {
+  it("accepts the 12 hex digits of <base>/dhcp/static_leases/<mac>", async () => {
+    const { api, send } = setup();
+    const res = await send("dhcp/static_leases/00deadb00b55/set", { comment: "NAS" });
+    expect(body(res)).toMatchObject({ status: "ok" });
+    await send("dhcp/static_leases/00DEADB00B55/remove", "");
+    expect(api.writes()).toMatchObject([
+      { method: "updateStaticLease", args: ["00:DE:AD:B0:0B:55", { comment: "NAS" }] },
+      { method: "deleteStaticLease", args: ["00:DE:AD:B0:0B:55"] },
+    ]);
+  });
+});
+
 describe("CommandRouter: system and bridge", () => {
   it.each(["PRESS", "", "anything"])("system/reboot with %j reboots, no refresh", async (payload) => {
     const { api, ctx, router, send } = setup();

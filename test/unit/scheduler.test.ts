@@ -113,4 +113,28 @@ describe("Scheduler", () => {
     expect(times.length - before).toBe(2);
     await scheduler.stop();
   });
+
+  it("never polls a failing group more often than its interval", async () => {
+    const times: number[] = [];
+    const scheduler = new Scheduler({
+      logger: silentLogger,
+      random: noJitter,
+      backoff: { initialMs: 2_000, maxMs: 60_000 },
+      tasks: [
+        {
+          group: "status",
+          intervalMs: 10_000,
+          run: async () => {
+            times.push(Date.now());
+            throw new Error("box unreachable");
+          },
+        },
+      ],
+    });
+    const start = Date.now();
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_000 + 10_000 + 10_000 + 16_000);
+    expect(times.map((t) => t - start)).toEqual([0, 10_000, 20_000, 30_000, 46_000]);
+    await scheduler.stop();
+  });
 });

@@ -9,6 +9,7 @@ import {
   checkNextHop,
   checkPort,
   checkText,
+  checkTopicMac,
   intToIpv4,
   ipv4ToInt,
   jsonDepth,
@@ -108,6 +109,24 @@ describe("MAC", () => {
   ])("refuses %j", (mac) => {
     expect(refusal(() => checkMac("mac", mac))).toMatch(/^mac must be a MAC address/);
   });
+});
+
+describe("MAC in a lease command topic", () => {
+  it.each([
+    ["00:de:AD:b0:0b:55", "00:DE:AD:B0:0B:55"],
+    ["00deadb00b55", "00:DE:AD:B0:0B:55"],
+    ["00DEADB00B55", "00:DE:AD:B0:0B:55"],
+  ])("accepts %s as %s", (segment, mac) => {
+    expect(checkTopicMac(segment)).toBe(mac);
+  });
+  it.each(["00deadb00b5", "00deadb00b55aa", "00-de-ad-b0-0b-55", "00deadb00bzz", ""])(
+    "refuses %j",
+    (segment) => {
+      expect(refusal(() => checkTopicMac(segment))).toMatch(
+        /^the MAC address in the topic must be a MAC address/,
+      );
+    },
+  );
 });
 
 describe("IPv6 next hops and prefixes", () => {

@@ -1,6 +1,7 @@
 // Connection settings commands: `connection/config`, `connection/ipv6` and
 // `connection/ddns/<provider>` (freebox-api-connection: ConnectionConfiguration,
 // ConnectionIpv6Configuration, DDNSConfig; docs/mqtt-contract "Command topics").
+import { FreeboxError } from "../../freebox/errors.js";
 import {
   type ConnectionConfigUpdate,
   DDNS_PROVIDERS,
@@ -10,6 +11,7 @@ import {
 } from "../../freebox/types.js";
 import { checkIpv6Prefix, checkNextHop, invalid, isPlainObject, parseJson, quote } from "../validate.js";
 import { booleanField, type FieldSpec, portField, type SettingsArea, textField } from "./settings.js";
+import type { CommandContext } from "./types.js";
 
 export const connectionConfigArea: SettingsArea<ConnectionConfigUpdate> = {
   name: "connection/config",
@@ -31,8 +33,32 @@ export const connectionConfigArea: SettingsArea<ConnectionConfigUpdate> = {
     "remote_access_min_port",
     "remote_access_max_port",
   ]),
-  apply: (ctx, update) => ctx.api.updateConnectionConfig(update),
+  apply: async (ctx, update) => {
+    try {
+      return await ctx.api.updateConnectionConfig(update);
+    } catch (e) {
+      throw await withPortRange(ctx, e);
+    }
+  },
 };
+
+/**
+ * `port_outside_range` says no more than that; newer firmware publishes the allowed range with the
+ * config (`remote_access_min_port`/`_max_port`, essentials §8), so the answer can name it. The
+ * range is read again: it moves with the line's shared IPv4, and the last poll may predate that.
+ */
+async function withPortRange(ctx: CommandContext, e: unknown): Promise<unknown> {
+  if (!(e instanceof FreeboxError) || e.code !== "port_outside_range") return e;
+  const config: unknown = await ctx.api.getConnectionConfig().catch(() => undefined);
+  if (!isPlainObject(config)) return e;
+  const { remote_access_min_port: min, remote_access_max_port: max } = config;
+  if (typeof min !== "number" || typeof max !== "number") return e;
+  return new FreeboxError(
+    e.code,
+    `remote_access_port must be from ${min} to ${max} on this line (${e.message})`,
+    { httpStatus: e.httpStatus, cause: e },
+  );
+}
 
 type Delegation = { prefix: string; next_hop: string };
 

@@ -1,8 +1,12 @@
 // Duplicate delivery guard. MQTT QoS 1 is "at least once": after a broker or bridge restart the
 // broker may deliver a command again (MQTT 5.0 §4.3.2). A command whose JSON object carries a
-// `transaction` is remembered for 10 minutes (bounded LRU); the same transaction on the same
-// topic within that time is answered with the first response and not executed again. Commands
-// without a transaction are always executed (toggles are idempotent; a repeated add gets `exist`).
+// `transaction` is remembered for 10 minutes (bounded LRU); the same message again (same topic,
+// same transaction, same payload) within that time is answered with the first response and not
+// executed again. A redelivery is byte for byte the same message, so a different payload under a
+// reused transaction id (an automation sending a constant id) is a new command and runs.
+// Commands without a transaction are always executed (toggles are idempotent; a repeated add gets
+// `exist`).
+import { createHash } from "node:crypto";
 
 export const DEDUPE_TTL_MS = 10 * 60 * 1000;
 export const DEDUPE_MAX_ENTRIES = 1000;
@@ -21,8 +25,10 @@ export class TransactionCache<T> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  static key(topic: string, transaction: string | number): string {
-    return `${topic}\u0000${typeof transaction}:${String(transaction)}`;
+  /** The payload enters as a digest: a key stays small whatever the payload's size. */
+  static key(topic: string, transaction: string | number, payload: Buffer | string = ""): string {
+    const digest = createHash("sha256").update(payload).digest("base64");
+    return `${topic}\u0000${typeof transaction}:${String(transaction)}\u0000${digest}`;
   }
 
   /** The response of an earlier delivery (possibly still in flight), if recent enough. */

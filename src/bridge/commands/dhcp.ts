@@ -7,6 +7,7 @@ import {
   checkInLan,
   checkIpv4,
   checkMac,
+  checkTopicMac,
   invalid,
   ipv4ToInt,
   isIpv4,
@@ -116,6 +117,22 @@ const leaseAddArea: SettingsArea<StaticLeaseAdd> = {
   apply: (ctx, lease) => ctx.api.addStaticLease(lease),
 };
 
+// A MAC or an address from the box, shown bare; anything else quoted (it comes from outside).
+const shown = (v: unknown): string =>
+  typeof v === "string" && /^[0-9A-Fa-f:.]{1,39}$/.test(v) ? v : quote(v);
+
+/** Which of the new lease's MAC and address a known lease already has, said with what to do. */
+function existHint(leases: unknown, lease: StaticLeaseAdd): string | undefined {
+  const known = Array.isArray(leases) ? leases.filter(isPlainObject) : [];
+  const sameMac = known.find((l) => typeof l.mac === "string" && l.mac.toUpperCase() === lease.mac);
+  if (sameMac) {
+    return `${lease.mac} already has a static lease, for ${shown(sameMac.ip)}: change it with dhcp/static_leases/${lease.mac}/set`;
+  }
+  const sameIp = known.find((l) => l.ip === lease.ip);
+  if (sameIp) return `${lease.ip} is already the static lease of ${shown(sameIp.mac)}`;
+  return undefined;
+}
+
 /** `dhcp/static_leases/add` `{"mac", "ip", "comment"?}` → POST dhcp/static_lease/. */
 export const staticLeaseAdd: CommandDef = {
   payload: "object",
@@ -126,11 +143,15 @@ export const staticLeaseAdd: CommandDef = {
     const values = checkObject(leaseAddArea, body);
     const lease: StaticLeaseAdd = { mac: checkMac("mac", values.mac), ip: checkIpv4("ip", values.ip) };
     if (typeof values.comment === "string") lease.comment = values.comment;
+    // The box says `exist` for a taken MAC and for a taken address alike; the leases last read
+    // tell which, when the command runs.
+    const hints = { exist: `a static lease for ${lease.mac} or for ${lease.ip} already exists` };
     return {
       queue: "static_leases",
       refresh: "static_leases",
-      hints: { exist: `a static lease for ${lease.mac} or for ${lease.ip} already exists` },
+      hints,
       run: async (ctx) => {
+        hints.exist = existHint(ctx.current("static_leases"), lease) ?? hints.exist;
         await checkLeaseIp(ctx, lease.ip);
         return leaseAddArea.apply(ctx, lease);
       },
@@ -140,7 +161,7 @@ export const staticLeaseAdd: CommandDef = {
 
 /** `dhcp/static_leases/<mac>/set` `{"ip"?, "comment"?}` → PUT dhcp/static_lease/<MAC>. */
 export function staticLeaseSet(macSegment: string): CommandDef {
-  const mac = checkMac("the MAC address in the topic", macSegment);
+  const mac = checkTopicMac(macSegment);
   const area: SettingsArea<StaticLeaseUpdate> = {
     name: `dhcp/static_leases/${mac}`,
     resource: "static_leases",
@@ -174,7 +195,7 @@ export function staticLeaseSet(macSegment: string): CommandDef {
 
 /** `dhcp/static_leases/<mac>/remove`, any payload → DELETE dhcp/static_lease/<MAC>. */
 export function staticLeaseRemove(macSegment: string): CommandDef {
-  const mac = checkMac("the MAC address in the topic", macSegment);
+  const mac = checkTopicMac(macSegment);
   return {
     payload: "any",
     prepare: () => ({

@@ -12,13 +12,14 @@ export interface ErrorAnswer {
 }
 
 // Every write needs the `settings` right, off for a newly paired app; a right granted later only
-// applies to a new session (freebox-os-essentials §5).
+// applies to a new session (freebox-os-essentials §5). The client drops the session that was
+// refused (freebox/auth.ts), so the next command opens one with the new right: no restart needed.
 function missingRight(right: string): string {
   const how =
     right === "settings"
       ? GRANT_SETTINGS_HINT
       : "grant it in Freebox OS: Paramètres de la Freebox → Gestion des accès → Applications → freebox2mqtt";
-  return `freebox2mqtt lacks the "${right}" right: ${how}, then restart freebox2mqtt so that its new session has it`;
+  return `freebox2mqtt lacks the "${right}" right: ${how}, then send the command again (freebox2mqtt opens a new session, which has it)`;
 }
 
 const containsSecret = (text: string, secrets: readonly string[]): boolean =>
@@ -44,7 +45,9 @@ export function describeError(
     if (e.code === "insufficient_rights") {
       return { code: e.code, error: missingRight(e.missingRight ?? "settings") };
     }
-    const message = e.message.trim();
+    // The client names a lease call by its URL, whose MAC colons are percent-encoded
+    // ("PUT dhcp/static_lease/AA%3ABB…"); the user typed colons.
+    const message = e.message.trim().replace(/%3A/gi, ":");
     const detail =
       message === "" || containsSecret(message, secrets)
         ? describeBoxError("the box refused", e.code)

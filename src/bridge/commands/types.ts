@@ -9,7 +9,7 @@ export interface CommandContext {
   logger: Logger;
   /** Re-poll one resource and publish its state now (after a successful change). */
   refresh(resource: ResourceId): Promise<void>;
-  /** Poll everything now (bridge/request/refresh and the refresh button). */
+  /** Poll everything now (bridge/request/refresh and the refresh button); rejects when a poll failed. */
   refreshAll(): Promise<void>;
   /** Last known state of a resource (e.g. dhcp_config gateway/netmask for range checks), or undefined. */
   current(resource: ResourceId): unknown;
