@@ -1,0 +1,60 @@
+// Footprint: RSS and heap of the bridge alone (footprint-child.ts, its own process) over 1,000
+// full poll cycles against a live box (values move, so states are republished as in real use)
+// with 1,000 leases; the simulator and the broker run in box-child.ts.
+import { APP_ID, newAppToken, sleep } from "./common.js";
+import { scriptPath, spawnChild } from "./proc.js";
+
+export const IDLE_MS = 12_000;
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+
+export interface Footprint {
+  leases: number;
+  cycles: number;
+  /** After the start and the first cycle. */
+  start: Memory;
+  /** After the warm-up cycles: the reference of "heap flat". */
+  warm: Memory;
+  end: Memory;
+  /** After IDLE_MS without polls: V8 gives back what the back-to-back cycles made it reserve. */
+  idle: Memory;
+  seconds: number;
+}
+
+export async function measureFootprint(leases: number, cycles: number, warmup: number): Promise<Footprint> {
+  const token = newAppToken();
+  const box = spawnChild(scriptPath("box-child.js"), [
+    JSON.stringify({ appId: APP_ID, appToken: token, leases, live: true, broker: true }),
+  ]);
+  const started = performance.now();
+  try {
+    const { simUrl, brokerUrl } = (await box.ready) as { simUrl: string; brokerUrl: string };
+    const bridge = spawnChild(
+      scriptPath("footprint-child.js"),
+      [JSON.stringify({ simUrl, brokerUrl, token })],
+      {
+        execArgv: ["--expose-gc"],
+      },
+    );
+    try {
+      await bridge.ready;
+      await bridge.ask("cycles", { count: 1 });
+      const start = await bridge.ask<Memory>("memory");
+      await bridge.ask("cycles", { count: warmup - 1 }, 120_000);
+      const warm = await bridge.ask<Memory>("memory");
+      await bridge.ask("cycles", { count: cycles - warmup }, 300_000);
+      const end = await bridge.ask<Memory>("memory");
+      // Real polls are 10 s apart, not back to back: V8's memory reducer shrinks the heap when idle.
+      await sleep(IDLE_MS);
+      const idle = await bridge.ask<Memory>("memory");
+      return { leases, cycles, start, warm, end, idle, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      await bridge.stop();
+    }
+  } finally {
+    await box.stop();
+  }
+}

@@ -1,0 +1,26 @@
+// The one table `npm run bench` prints: Markdown, so that it reads in a terminal and pastes into
+// the README as is; columns padded to line up.
+
+export interface Row {
+  figure: string;
+  measured: string;
+  target: string;
+  /** undefined: a figure shown for context, without a target of its own. */
+  pass?: boolean;
+  how: string;
+}
+
+export function renderTable(rows: readonly Row[]): string {
+  const header = ["figure", "measured", "target", "", "how the bridge runs"];
+  const cells = rows.map((r) => [r.figure, r.measured, r.target, mark(r.pass), r.how]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  const line = (c: readonly string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
+const mark = (pass: boolean | undefined): string => (pass === undefined ? "" : pass ? "pass" : "MISS");
+
+export const ms = (value: number): string =>
+  value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
+export const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
+export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
