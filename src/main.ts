@@ -51,7 +51,9 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      // Commands in flight finish (or were never sent) before the session is closed.
+      // Commands in flight finish (or were never sent) before the session is closed: the call on
+      // the wire is answered, calls still waiting for the connection are dropped unsent.
+      client.stopSending();
       if (bridge) await bounded(bridge.stop(), 1_000);
       await bounded(client.logout(), 600);
       if (mqtt) await bounded(mqtt.stop(), 1_000);

@@ -207,6 +207,11 @@ export class FreeboxClient implements FreeboxApi {
     return this.#parts ? this.#parts.session.logout() : Promise.resolve();
   }
 
+  /** Shutdown: the call on the wire finishes, nothing else is sent but the logout (call-gate.ts). */
+  stopSending(): void {
+    this.#parts?.http.stopSending();
+  }
+
   /** Closes the keep-alive connection (does not log out). */
   async close(): Promise<void> {
     await this.#parts?.http.close();

@@ -8,6 +8,7 @@
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import type { Agent, Dispatcher } from "undici";
 import type { Logger } from "../logger.js";
+import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
 import { describeBoxError } from "./messages.js";
 import { createAgent } from "./tls.js";
@@ -74,6 +75,17 @@ function viaUndici(agent: Agent): typeof fetch {
   };
 }
 
+// Sent even after stopSending(): it closes the session on the box.
+const isLogout = (request: Request) => request.method === "POST" && request.url.endsWith("/login/logout/");
+
+/** One call on the wire at a time, through the gate (call-gate.ts: what a stop may drop unsent). */
+function gated(inner: typeof fetch, gate: CallGate): typeof fetch {
+  return (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    return gate.run(() => inner(request), request.signal, isLogout(request));
+  };
+}
+
 /** The innermost `cause` of a fetch failure (undici wraps the socket error in a TypeError). */
 function rootCause(error: unknown): unknown {
   let current = error;
@@ -128,6 +140,7 @@ export function parseEnvelope(status: number, text: string, what: string): unkno
 
 export class FreeboxHttp {
   readonly #options: HttpOptions;
+  readonly #gate = new CallGate();
   #agent: Agent | undefined;
   #ky: KyInstance | undefined;
 
@@ -140,7 +153,7 @@ export class FreeboxHttp {
     const { url, timeoutMs, retry, logger, extraCa } = this.#options;
     this.#agent = createAgent(url, extraCa);
     this.#ky = ky.create({
-      fetch: viaUndici(this.#agent),
+      fetch: gated(viaUndici(this.#agent), this.#gate),
       timeout: timeoutMs,
       // 5xx become HTTPError so that ky's retry sees them; 4xx carry the box's envelope.
       throwHttpErrors: (status) => status >= 500,
@@ -155,7 +168,7 @@ export class FreeboxHttp {
         // A box that did not answer within timeoutMs is reported at once rather than after
         // several more timeouts; the scheduler polls again anyway.
         retryOnTimeout: false,
-        shouldRetry: ({ error }) => (isTlsFailure(error) ? false : undefined),
+        shouldRetry: ({ error }) => (isTlsFailure(error) || isStoppedError(error) ? false : undefined),
       },
       hooks: {
         beforeRetry: [
@@ -221,6 +234,7 @@ export class FreeboxHttp {
   }
 
   #transportError(error: unknown, what: string): FreeboxError {
+    if (isStoppedError(error)) return new FreeboxError("stopping", `${what}: ${(error as Error).message}`);
     if (error instanceof FreeboxError) return error;
     if (error instanceof TimeoutError) {
       return new FreeboxError(
@@ -241,6 +255,14 @@ export class FreeboxHttp {
       `${what}: cannot reach the box at ${this.#options.url.origin} (${describeTransport(error)})`,
       { cause },
     );
+  }
+
+  /**
+   * Shutdown: the call on the wire finishes; calls waiting for the connection, and any later one,
+   * fail with `stopping` without reaching the box. Only the logout is still sent.
+   */
+  stopSending(): void {
+    this.#gate.stop();
   }
 
   /**
