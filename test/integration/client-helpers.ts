@@ -6,28 +6,15 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { expect } from "vitest";
 import { FreeboxClient, type FreeboxClientOptions } from "../../src/freebox/client.js";
 import { FreeboxError } from "../../src/freebox/errors.js";
-import { createLogger, type Logger } from "../../src/logger.js";
+import type { Logger } from "../../src/logger.js";
+import { captureLogs as captureMqttHelperLogs, type LogCapture } from "./mqtt-helpers.js";
 
-export interface LogCapture {
-  logger: Logger;
-  lines: string[];
-}
-
-export function captureLogs(): LogCapture {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") lines.push(line);
-      done();
-    },
-  });
-  return { logger: createLogger({ level: "debug", format: "json", stream }), lines };
-}
+/** Log lines of the client (namespace `freebox`). */
+export const captureLogs = (): LogCapture => captureMqttHelperLogs("freebox");
 
 export async function tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), "fbx-client-"));

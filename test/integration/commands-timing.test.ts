@@ -65,8 +65,17 @@ describe("a slow box", () => {
     const before = writes(stack).length;
     const relatives = ["connection/config/set/ping", "connection/config/set", "connection/config/set/ping"];
     const payloads = ["OFF", '{"ping":true}', "OFF"];
+    const answered = (r: string) => stack.watch.on(responseTopic(r)).length;
+    const ping = answered(relatives[0] ?? "");
+    const object = answered(relatives[1] ?? "");
     await Promise.all(relatives.map((r, i) => stack.publish(`${BASE}/${r}`, payloads[i] ?? "")));
-    await until(() => writes(stack).length >= before + 3, 10_000, "three writes");
+    // Every command answered, not only received: the next test expires the session, which must not
+    // meet a write still in flight (it would be refused, then rightly sent again on the new session).
+    await until(
+      () => answered(relatives[0] ?? "") >= ping + 2 && answered(relatives[1] ?? "") >= object + 1,
+      10_000,
+      "three answers",
+    );
     expect(
       writes(stack)
         .slice(before)

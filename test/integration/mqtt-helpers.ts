@@ -12,7 +12,8 @@ export interface LogCapture {
   matching(text: string): string[];
 }
 
-export function captureLogs(): LogCapture {
+/** Every log line (JSON, debug level) of a logger in namespace `ns`. */
+export function captureLogs(ns = "mqtt"): LogCapture {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -20,7 +21,7 @@ export function captureLogs(): LogCapture {
       done();
     },
   });
-  const logger = createLogger({ level: "debug", format: "json", stream }).child("mqtt");
+  const logger = createLogger({ level: "debug", format: "json", stream }).child(ns);
   return { logger, lines, matching: (text) => lines.filter((l) => l.includes(text)) };
 }
 
@@ -171,4 +172,29 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Every retained message under `filter`, as a new subscriber sees them. QoS 0: mosquitto queues at
+ * most 1,000 QoS 1 messages per client (max_queued_messages), fewer than a big box retains.
+ */
+export async function retainedSnapshot(url: string, filter: string, qos: 0 | 1 = 0): Promise<Received[]> {
+  const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0 });
+  const seen: Received[] = [];
+  client.on("message", (topic, payload, packet) => {
+    if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once("connect", () => resolve());
+    client.once("error", reject);
+  });
+  await client.subscribeAsync(filter, { qos });
+  // Retained messages follow the SUBACK; wait until they stop coming.
+  let count = -1;
+  while (count !== seen.length) {
+    count = seen.length;
+    await sleep(200);
+  }
+  await client.endAsync();
+  return seen;
 }

@@ -4,7 +4,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "mqtt";
 import { type Config, loadConfig } from "../../src/config.js";
 import type { Logger } from "../../src/logger.js";
 import { type App, type AppOptions, startApp } from "../../src/main.js";
@@ -16,7 +15,7 @@ import {
   type Observer,
   observe,
   type Received,
-  sleep,
+  retainedSnapshot,
   until,
 } from "./mqtt-helpers.js";
 
@@ -110,25 +109,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       );
       return last(topic) ?? "";
     },
-    async retained(filter = "#") {
-      const client = connect(broker.url, { protocolVersion: 4, reconnectPeriod: 0, ...options.watchAuth });
-      const seen: Received[] = [];
-      client.on("message", (topic, payload, packet) => {
-        if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });
-      });
-      await new Promise<void>((resolve, reject) => {
-        client.once("connect", () => resolve());
-        client.once("error", reject);
-      });
-      await client.subscribeAsync(filter, { qos: 1 });
-      // Retained messages follow the SUBACK; wait until they stop coming.
-      let count = -1;
-      while (count !== seen.length) {
-        count = seen.length;
-        await sleep(150);
-      }
-      await client.endAsync();
-      return seen;
+    retained(filter = "#") {
+      return retainedSnapshot(broker.url, filter, 1);
     },
     async publish(topic, payload, publishOptions = {}) {
       await watch.client.publishAsync(topic, payload, { qos: 1, retain: publishOptions.retain ?? false });

@@ -184,28 +184,3 @@ export function exitWatch(s: Stack): () => boolean {
   });
   return () => exited;
 }
-
-/**
- * Every retained message under `filter`, as a new subscriber sees them. QoS 0: mosquitto queues at
- * most 1,000 QoS 1 messages per client (max_queued_messages), fewer than a big box retains.
- */
-export async function retainedSnapshot(url: string, filter: string): Promise<Received[]> {
-  const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0 });
-  const seen: Received[] = [];
-  client.on("message", (topic, payload, packet) => {
-    if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => resolve());
-    client.once("error", reject);
-  });
-  await client.subscribeAsync(filter, { qos: 0 });
-  // Retained messages follow the SUBACK; wait until they stop coming.
-  let count = -1;
-  while (count !== seen.length) {
-    count = seen.length;
-    await sleep(200);
-  }
-  await client.endAsync();
-  return seen;
-}

@@ -7,9 +7,8 @@ import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import type { SimStaticLease, Simulator } from "../../src/sim/index.js";
-import { sleep } from "../integration/mqtt-helpers.js";
+import { retainedSnapshot, sleep } from "../integration/mqtt-helpers.js";
 import { BASE, type Stack, startStack } from "../integration/stack.js";
-import { retainedSnapshot } from "./helpers.js";
 import { MOSQUITTO, type Mosquitto, NO_MOSQUITTO, startMosquitto } from "./mosquitto.js";
 
 // A real gc() without --expose-gc on the worker's command line (vitest starts the worker).
