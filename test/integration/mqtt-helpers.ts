@@ -178,8 +178,13 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
  * Every retained message under `filter`, as a new subscriber sees them. QoS 0: mosquitto queues at
  * most 1,000 QoS 1 messages per client (max_queued_messages), fewer than a big box retains.
  */
-export async function retainedSnapshot(url: string, filter: string, qos: 0 | 1 = 0): Promise<Received[]> {
-  const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0 });
+export async function retainedSnapshot(
+  url: string,
+  filter: string,
+  qos: 0 | 1 = 0,
+  auth: { username?: string; password?: string } = {},
+): Promise<Received[]> {
+  const client = connect(url, { protocolVersion: 4, reconnectPeriod: 0, ...auth });
   const seen: Received[] = [];
   client.on("message", (topic, payload, packet) => {
     if (packet.retain) seen.push({ topic, payload: payload.toString("utf8"), retain: true });

@@ -110,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return last(topic) ?? "";
     },
     retained(filter = "#") {
-      return retainedSnapshot(broker.url, filter, 1);
+      return retainedSnapshot(broker.url, filter, 1, options.watchAuth);
     },
     async publish(topic, payload, publishOptions = {}) {
       await watch.client.publishAsync(topic, payload, { qos: 1, retain: publishOptions.retain ?? false });
