@@ -132,8 +132,15 @@ export class Bridge {
   /** Re-reads one resource and publishes it at once (after a successful command). */
   async refresh(resource: ResourceId): Promise<void> {
     if (this.stopped) return;
-    // false: a read started later (a poll) already landed, with a value at least as new.
-    if (!(await this.reader.read(resource)) || this.stopped) return;
+    try {
+      // false: a read started later (a poll) already landed, with a value at least as new.
+      if (!(await this.reader.read(resource)) || this.stopped) return;
+    } catch (error) {
+      // The box went away right after a command (a reboot): say so now, not at the next poll.
+      if (error instanceof FreeboxError && (error.isTransport || isSessionError(error)))
+        this.handlePollError(error);
+      throw error;
+    }
     this.publisher.publishState(resource, this.reader.box);
     this.syncDiscovery();
   }

@@ -164,3 +164,22 @@ describe("the reboot button", () => {
     expect((await command(stack, "connection/config/set/ping", "OFF")).status).toBe("ok");
   });
 });
+
+describe("the reboot button, at the default poll pace", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await readyStack({ sim: { rebootMs: 1500 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("shows the box offline at once, not at the next status poll (10 s away)", async () => {
+    const availability = () => stack.watch.on(`${BASE}/box/availability`).map((m) => m.payload);
+    const seen = availability().length;
+    const sent = Date.now();
+    expect(await command(stack, "system/reboot", "PRESS")).toEqual({ status: "ok", data: null });
+    await until(() => availability().slice(seen).includes("offline"), 6000, "box offline");
+    expect(Date.now() - sent).toBeLessThan(8000);
+  });
+});

@@ -237,15 +237,19 @@ describe("CommandRouter: lease topics named like the lease's state topic", () =>
 });
 
 describe("CommandRouter: system and bridge", () => {
-  it.each(["PRESS", "", "anything"])("system/reboot with %j reboots, no refresh", async (payload) => {
-    const { api, ctx, router, send } = setup();
-    const res = await send("system/reboot", payload);
-    expect(res?.topic).toBe(`${BASE}/bridge/response/system/reboot`);
-    expect(body(res)).toEqual({ status: "ok", data: null });
-    expect(api.writes().map((c) => c.method)).toEqual(["reboot"]);
-    await router.idle();
-    expect(ctx.refreshed).toEqual([]);
-  });
+  it.each(["PRESS", "", "anything"])(
+    "system/reboot with %j reboots, then reads the connection",
+    async (payload) => {
+      const { api, ctx, router, send } = setup();
+      const res = await send("system/reboot", payload);
+      expect(res?.topic).toBe(`${BASE}/bridge/response/system/reboot`);
+      expect(body(res)).toEqual({ status: "ok", data: null });
+      expect(api.writes().map((c) => c.method)).toEqual(["reboot"]);
+      await router.idle();
+      // The box is going away: reading the connection at once shows it offline without a poll.
+      expect(ctx.refreshed).toEqual(["connection"]);
+    },
+  );
 
   it("bridge/request/refresh polls everything and is answered", async () => {
     const { api, ctx, send } = setup();

@@ -29,6 +29,9 @@ const ROUTES: ReadonlyArray<readonly [pattern: string, build: Builder]> = [
       payload: "any",
       prepare: () => ({
         queue: "system",
+        // Reading the connection right after tells everyone at once that the box went away
+        // (box/availability offline) instead of at the next status poll.
+        refresh: "connection",
         run: async (ctx) => {
           await ctx.api.reboot();
           return null;
