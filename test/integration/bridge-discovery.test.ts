@@ -156,7 +156,7 @@ describe("bridge: entities that no longer exist", () => {
       stack,
       (r) => !r.has(leaseConfigTopic(s, gone.mac)),
       "the ghost cleared",
-      3000,
+      6000,
     );
     expect(after.has(leaseStateTopic(gone.mac))).toBe(false);
     // Everything else is still there, and no other config was ever cleared.
@@ -200,7 +200,7 @@ describe("bridge: entities that no longer exist", () => {
       stack,
       (r) => configTopics(r).filter(isLine("ftth")).length === 0 && !r.has(`${BASE}/connection/ftth`),
       "no FTTH config nor state",
-      3000,
+      6000,
     );
     expect(configTopics(after).filter(isLine("xdsl")).length).toBeGreaterThan(20);
     expect(after.has(`${BASE}/connection/xdsl`)).toBe(true);
