@@ -21,7 +21,8 @@ import type { PollGroup, ResourceId } from "./resources.js";
 
 export interface DdnsState {
   config: DdnsConfig;
-  status: DdnsStatus;
+  /** Always read by the bridge; absent only in partial pictures (fixtures): its fields are then null. */
+  status?: DdnsStatus;
 }
 
 /** The latest answer of the box for each resource (keys are the resource ids). */

@@ -5,6 +5,7 @@ import { DDNS_PROVIDERS } from "../freebox/types.js";
 import {
   buildDiscovery,
   type DeviceBlock,
+  type DiscoveryMessage,
   discoveryTopicFilter,
   type EntityDescriptor,
   removalsFor,
@@ -20,7 +21,7 @@ import {
 } from "./entities.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { StateCache, stateMessages } from "./state.js";
+import { StateCache, type StateMessage, stateMessages } from "./state.js";
 
 export interface PublisherOptions {
   mqtt: MqttLink;
@@ -68,11 +69,8 @@ export class Publisher {
 
   /** Publishes the states of a resource whose content changed; `force` re-sends them anyway. */
   publishState(resource: ResourceId, box: BoxSnapshot, force = false): void {
-    const raw = box[resource];
-    if (raw === undefined) return;
-    const messages = isDdns(raw)
-      ? stateMessages(this.o.baseTopic, resource, raw.config, { ddnsStatus: raw.status })
-      : stateMessages(this.o.baseTopic, resource, raw);
+    if (box[resource] === undefined) return;
+    const messages = resourceStates(this.o.baseTopic, resource, box);
     for (const m of messages) {
       if (force) this.states.delete(m.topic);
       const payload = this.states.changed(m.topic, m.value);
@@ -107,31 +105,16 @@ export class Publisher {
     media: string | undefined,
     options: { force?: boolean; reconcile?: boolean } = {},
   ): void {
-    if (!this.o.discovery || !box.system) return;
-    const ctx = buildEntityContext({
-      baseTopic: this.o.baseTopic,
-      system: box.system,
-      connection: box.connection,
-      ftth: box.ftth,
-      staticLeases: box.static_leases ?? [],
-      ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
-      previousMedia: media,
-    });
-    const device = deviceInfo(box.system, box.apiVersion, this.o.boxUrl);
+    if (!this.o.discovery) return;
+    const basis = discoveryBasis(box, media, this.o);
+    if (!basis) return;
+    const { ctx, device } = basis;
     // Building every config was most of a poll's CPU with many leases, and the configs depend on
     // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
     const key = discoveryKey(ctx, device);
     if (!options.force && key === this.builtKey && !(options.reconcile && this.hasGhost())) return;
     this.builtKey = undefined;
-    const entities = entitiesFor(ctx);
-    const messages = buildDiscovery({
-      prefix: this.o.prefix,
-      baseTopic: this.o.baseTopic,
-      boxId: ctx.boxId,
-      device,
-      origin: { name: "freebox2mqtt", sw_version: this.o.version },
-      entities,
-    });
+    const { entities, messages } = discoveryConfigs(basis, this.o);
     const current = new Set<string>();
     for (const m of messages) {
       current.add(m.topic);
@@ -194,6 +177,61 @@ export class Publisher {
 }
 
 /** Everything the configs are built from: entitiesFor reads only ctx, and a lease as a StaticLeaseRef. */
+/** The state messages of one resource (none when the box has not answered for it). Pure. */
+export function resourceStates(baseTopic: string, resource: ResourceId, box: BoxSnapshot): StateMessage[] {
+  const raw = box[resource];
+  if (raw === undefined) return [];
+  return isDdns(raw)
+    ? stateMessages(baseTopic, resource, raw.config, { ddnsStatus: raw.status })
+    : stateMessages(baseTopic, resource, raw);
+}
+
+export interface DiscoveryOptions {
+  baseTopic: string;
+  prefix: string;
+  boxUrl: string;
+  version: string;
+}
+
+/**
+ * What the discovery configs depend on: the entity context and the device block, from the latest
+ * answers of the box (undefined until `system/` was read: the box id comes from it).
+ */
+export function discoveryBasis(
+  box: BoxSnapshot,
+  media: string | undefined,
+  o: Pick<DiscoveryOptions, "baseTopic" | "boxUrl">,
+): { ctx: EntityContext; device: DeviceBlock } | undefined {
+  if (!box.system) return undefined;
+  const ctx = buildEntityContext({
+    baseTopic: o.baseTopic,
+    system: box.system,
+    connection: box.connection,
+    ftth: box.ftth,
+    staticLeases: box.static_leases ?? [],
+    ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
+    previousMedia: media,
+  });
+  return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
+}
+
+/** Every entity of the box and its retained config message. Pure. */
+export function discoveryConfigs(
+  basis: { ctx: EntityContext; device: DeviceBlock },
+  o: DiscoveryOptions,
+): { entities: EntityDescriptor[]; messages: DiscoveryMessage[] } {
+  const entities = entitiesFor(basis.ctx);
+  const messages = buildDiscovery({
+    prefix: o.prefix,
+    baseTopic: o.baseTopic,
+    boxId: basis.ctx.boxId,
+    device: basis.device,
+    origin: { name: "freebox2mqtt", sw_version: o.version },
+    entities,
+  });
+  return { entities, messages };
+}
+
 function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
   type Ref = Record<keyof StaticLeaseRef, unknown>;
   const leases = ctx.staticLeases.map(
@@ -202,5 +240,4 @@ function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
   return JSON.stringify([{ ...ctx, staticLeases: leases }, device]);
 }
 
-const isDdns = (raw: unknown): raw is DdnsState =>
-  typeof raw === "object" && raw !== null && "config" in raw && "status" in raw;
+const isDdns = (raw: unknown): raw is DdnsState => typeof raw === "object" && raw !== null && "config" in raw;

@@ -1,13 +1,12 @@
 // Every retained message the bridge publishes for a given set of box data: discovery configs, then
 // states (HA: publish states after configs, or entities show `unknown` until the next change).
-// Pure; used by the tests, the discovery validation and whoever needs the full picture at once.
+// Pure, and built with the very functions the publisher uses (discoveryBasis, discoveryConfigs,
+// resourceStates); the tests use it to see the whole picture at once.
 import type {
   ApiVersionInfo,
   ConnectionConfig,
   ConnectionStatus,
-  DdnsConfig,
   DdnsProvider,
-  DdnsStatus,
   DhcpConfig,
   DynamicLease,
   FtthStatus,
@@ -16,19 +15,22 @@ import type {
   SystemInfo,
   XdslInfo,
 } from "../freebox/types.js";
-import { buildDiscovery, type DiscoveryMessage } from "../mqtt/discovery.js";
-import { buildEntityContext, deviceInfo, entitiesFor } from "./entities.js";
-import { type StateMessage, stableStringify, stateMessages } from "./state.js";
+import type { DiscoveryMessage } from "../mqtt/discovery.js";
+import type { BoxSnapshot, DdnsState } from "./poller.js";
+import { type DiscoveryOptions, discoveryBasis, discoveryConfigs, resourceStates } from "./publisher.js";
+import { RESOURCES } from "./resources.js";
+import { type StateMessage, stableStringify } from "./state.js";
 
+/** A whole box, as the fixtures describe it (one object per resource). */
 export interface BoxData {
-  apiVersion?: Partial<ApiVersionInfo>;
+  apiVersion?: ApiVersionInfo;
   system: SystemInfo;
   connection: ConnectionStatus;
   connectionConfig: ConnectionConfig;
   ipv6: Ipv6Config;
   xdsl?: XdslInfo;
   ftth?: FtthStatus;
-  ddns: Partial<Record<DdnsProvider, { config: DdnsConfig; status?: DdnsStatus }>>;
+  ddns: Partial<Record<DdnsProvider, DdnsState>>;
   dhcpConfig: DhcpConfig;
   staticLeases: StaticLease[];
   dynamicLeases: DynamicLease[];
@@ -42,8 +44,6 @@ export interface SnapshotOptions {
   boxUrl: string;
   /** Bridge version, in the origin block. */
   version: string;
-  /** Origin support_url (project page), left out when not given. */
-  supportUrl?: string;
 }
 
 export interface RetainedMessage {
@@ -52,43 +52,43 @@ export interface RetainedMessage {
   retain: true;
 }
 
-export function snapshotDiscovery(box: BoxData, o: SnapshotOptions): DiscoveryMessage[] {
-  const ctx = buildEntityContext({
-    baseTopic: o.baseTopic,
+/** The bridge's own view of the box after a full poll (line data only for the line's media). */
+export function toBoxSnapshot(box: BoxData): BoxSnapshot {
+  const media = box.connection.media;
+  return {
+    ...(box.apiVersion ? { apiVersion: box.apiVersion } : {}),
     system: box.system,
     connection: box.connection,
-    ftth: box.ftth,
-    staticLeases: box.staticLeases,
-    ddnsProviders: Object.keys(box.ddns),
-  });
-  return buildDiscovery({
-    prefix: o.prefix,
-    baseTopic: o.baseTopic,
-    boxId: ctx.boxId,
-    device: deviceInfo(box.system, box.apiVersion, o.boxUrl),
-    origin: { name: "freebox2mqtt", sw_version: o.version, support_url: o.supportUrl },
-    entities: entitiesFor(ctx),
-  });
+    connection_config: box.connectionConfig,
+    ipv6: box.ipv6,
+    ...(media === "xdsl" && box.xdsl ? { xdsl: box.xdsl } : {}),
+    ...(media === "ftth" && box.ftth ? { ftth: box.ftth } : {}),
+    ...(box.ddns.ovh ? { ddns_ovh: box.ddns.ovh } : {}),
+    ...(box.ddns.dyndns ? { ddns_dyndns: box.ddns.dyndns } : {}),
+    ...(box.ddns.noip ? { ddns_noip: box.ddns.noip } : {}),
+    dhcp_config: box.dhcpConfig,
+    static_leases: box.staticLeases,
+    dynamic_leases: box.dynamicLeases,
+  };
+}
+
+const discoveryOptions = (o: SnapshotOptions): DiscoveryOptions => ({
+  baseTopic: o.baseTopic,
+  prefix: o.prefix,
+  boxUrl: o.boxUrl,
+  version: o.version,
+});
+
+export function snapshotDiscovery(box: BoxData, o: SnapshotOptions): DiscoveryMessage[] {
+  const snapshot = toBoxSnapshot(box);
+  const basis = discoveryBasis(snapshot, box.connection.media, o);
+  return basis ? discoveryConfigs(basis, discoveryOptions(o)).messages : [];
 }
 
 /** State messages of every resource the box has (xDSL or FTTH according to its media). */
 export function snapshotStates(box: BoxData, baseTopic: string): StateMessage[] {
-  const media = box.connection.media;
-  const ddns = Object.entries(box.ddns).flatMap(([provider, d]) =>
-    d ? stateMessages(baseTopic, `ddns_${provider as DdnsProvider}`, d.config, { ddnsStatus: d.status }) : [],
-  );
-  return [
-    ...stateMessages(baseTopic, "connection", box.connection),
-    ...stateMessages(baseTopic, "connection_config", box.connectionConfig),
-    ...stateMessages(baseTopic, "ipv6", box.ipv6),
-    ...(media === "xdsl" && box.xdsl ? stateMessages(baseTopic, "xdsl", box.xdsl) : []),
-    ...(media === "ftth" && box.ftth ? stateMessages(baseTopic, "ftth", box.ftth) : []),
-    ...ddns,
-    ...stateMessages(baseTopic, "dhcp_config", box.dhcpConfig),
-    ...stateMessages(baseTopic, "static_leases", box.staticLeases),
-    ...stateMessages(baseTopic, "dynamic_leases", box.dynamicLeases),
-    ...stateMessages(baseTopic, "system", box.system),
-  ];
+  const snapshot = toBoxSnapshot(box);
+  return RESOURCES.flatMap((r) => resourceStates(baseTopic, r.id, snapshot));
 }
 
 /** Discovery configs then states, all retained. */
