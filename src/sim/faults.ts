@@ -5,20 +5,28 @@ import type { SimFaults } from "./types.js";
 
 export type CountedFault = "drop" | "status5xx" | "malformed" | "busy" | "ratelimited";
 
+/**
+ * A healthy box: every knob off. `Object.assign(sim.faults, NO_FAULTS)` heals a box (all but
+ * `unreachable`, which tests switch on and off themselves).
+ */
+export const NO_FAULTS: Readonly<Omit<SimFaults, "unreachable">> = Object.freeze({
+  latencyMs: 0,
+  status5xx: 0,
+  malformed: 0,
+  drop: 0,
+  busy: 0,
+  netdown: false,
+  expireEveryCall: false,
+  ratelimitLogin: 0,
+  hang: false,
+  match: null,
+});
+
 /** The knobs, with `unreachable` as an accessor: setting it true also cuts the open sockets. */
 export function createFaults(onUnreachable: () => void): SimFaults {
   let unreachable = false;
   return {
-    latencyMs: 0,
-    status5xx: 0,
-    malformed: 0,
-    drop: 0,
-    busy: 0,
-    netdown: false,
-    expireEveryCall: false,
-    ratelimitLogin: 0,
-    hang: false,
-    match: null,
+    ...NO_FAULTS,
     get unreachable(): boolean {
       return unreachable;
     },

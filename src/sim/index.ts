@@ -16,6 +16,7 @@ import { createState, type SimState, unixNow } from "./state.js";
 import type { SimFaults, SimLinkState, SimMedia, SimRequest, Simulator, SimulatorOptions } from "./types.js";
 
 export { hmacPassword } from "./auth.js";
+export { NO_FAULTS } from "./faults.js";
 export type { SimBoxInfo, SimConnection, SimDdns, SimState, SimStaticLease, SimSystem } from "./state.js";
 export type * from "./types.js";
 

@@ -2,7 +2,7 @@
 // the request rate bounded while the box fails, and it recovers by itself once the box is fine.
 // Each case runs its own box, broker and bridge, concurrently: most of the time is waiting.
 import { describe, it } from "vitest";
-import type { SimFaults } from "../../src/sim/index.js";
+import { NO_FAULTS, type SimFaults } from "../../src/sim/index.js";
 import { sleep } from "../integration/mqtt-helpers.js";
 import { BASE } from "../integration/stack.js";
 import { attempts, exitWatch, faultStack, requestsDuring } from "./helpers.js";
@@ -16,16 +16,6 @@ const OUTAGES: Array<[string, Partial<SimFaults>]> = [
   ["connection resets", { drop: 1e9 }],
   ["sessions expiring on every call", { expireEveryCall: true }],
 ];
-
-const HEALTHY = {
-  hang: false,
-  status5xx: 0,
-  malformed: 0,
-  drop: 0,
-  busy: 0,
-  netdown: false,
-  expireEveryCall: false,
-};
 
 describe.skipIf(!MOSQUITTO)(`box faults${NO_MOSQUITTO}`, () => {
   // First: vitest runs at most five concurrent tests at a time, and this one is short.
@@ -73,7 +63,7 @@ describe.skipIf(!MOSQUITTO)(`box faults${NO_MOSQUITTO}`, () => {
       expect(outage.length, "requests in 6 s").toBeLessThanOrEqual(48);
       expect(s.last(`${BASE}/box/availability`)).toBe("offline");
 
-      Object.assign(s.sim.faults, HEALTHY);
+      Object.assign(s.sim.faults, NO_FAULTS);
       const lease = s.sim.state.staticLeases[0];
       if (lease) lease.comment = `after ${name}`;
       await s.waitFor(`${BASE}/box/availability`, (p) => p === "online", 15_000);

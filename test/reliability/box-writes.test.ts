@@ -3,7 +3,7 @@
 // anything was done), every command is answered, and the bridge recovers by itself. Each case
 // runs its own box, broker and bridge, concurrently: most of the time is waiting.
 import { describe, it } from "vitest";
-import type { SimFaults } from "../../src/sim/index.js";
+import { NO_FAULTS, type SimFaults } from "../../src/sim/index.js";
 import { sleep, until } from "../integration/mqtt-helpers.js";
 import { BASE } from "../integration/stack.js";
 import {
@@ -122,15 +122,7 @@ describe.skipIf(!MOSQUITTO)(`writes to a failing box${NO_MOSQUITTO}`, () => {
       }
       await sleep(150);
     }
-    Object.assign(f, {
-      hang: false,
-      latencyMs: 0,
-      status5xx: 0,
-      malformed: 0,
-      drop: 0,
-      busy: 0,
-      netdown: false,
-    });
+    Object.assign(f, NO_FAULTS);
 
     // Every command answered.
     const topic = responseTopicOf(leaseComment(mac, 0).topic);
