@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Executable entry (package.json "bin"): everything testable lives in cli/main.ts.
-import { main } from "./cli/main.js";
 import { EXIT } from "./exit-codes.js";
+import { limitYoungGeneration } from "./runtime.js";
+
+// Before the rest is even loaded: module loading is the first burst of allocations.
+limitYoungGeneration();
+const { main } = await import("./cli/main.js");
 
 main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

@@ -9,11 +9,15 @@ export const IDLE_MS = 12_000;
 interface Memory {
   rss: number;
   heapUsed: number;
+  /** Anonymous RSS (Linux): the process's own memory, without the node binary's file pages. */
+  private: number | null;
 }
 
 export interface Footprint {
   leases: number;
   cycles: number;
+  /** The floor: Node and the bridge's modules loaded, nothing started. */
+  loaded: Memory;
   /** After the start and the first cycle. */
   start: Memory;
   /** After the warm-up cycles: the reference of "heap flat". */
@@ -41,6 +45,7 @@ export async function measureFootprint(leases: number, cycles: number, warmup: n
     );
     try {
       await bridge.ready;
+      const loaded = await bridge.ask<Memory>("loaded");
       await bridge.ask("cycles", { count: 1 });
       const start = await bridge.ask<Memory>("memory");
       await bridge.ask("cycles", { count: warmup - 1 }, 120_000);
@@ -50,7 +55,16 @@ export async function measureFootprint(leases: number, cycles: number, warmup: n
       // Real polls are 10 s apart, not back to back: V8's memory reducer shrinks the heap when idle.
       await sleep(IDLE_MS);
       const idle = await bridge.ask<Memory>("memory");
-      return { leases, cycles, start, warm, end, idle, seconds: (performance.now() - started) / 1000 };
+      return {
+        leases,
+        cycles,
+        loaded,
+        start,
+        warm,
+        end,
+        idle,
+        seconds: (performance.now() - started) / 1000,
+      };
     } finally {
       await bridge.stop();
     }

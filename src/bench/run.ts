@@ -85,9 +85,18 @@ const heapGrowth = footprint.end.heapUsed / footprint.warm.heapUsed - 1;
 rows.push(
   {
     figure: "footprint RSS",
-    measured: `${mb(footprint.start.rss)} → ${mb(footprint.warm.rss)} → ${mb(footprint.end.rss)}; ${mb(footprint.idle.rss)} after ${IDLE_MS / 1000} s idle`,
+    measured: `${mb(footprint.start.rss)} → ${mb(footprint.warm.rss)} → ${mb(footprint.end.rss)}; ${mb(footprint.idle.rss)} after ${IDLE_MS / 1000} s idle (floor ${mb(footprint.loaded.rss)})`,
     target: "< 80 MB",
     pass: peakRss < 80 * 1048576,
+    how: CHILD_APP,
+  },
+  {
+    figure: "footprint, private part of RSS",
+    measured:
+      footprint.end.private === null || footprint.loaded.private === null
+        ? "n/a (Linux only)"
+        : `${mb(footprint.end.private)} at the end (floor ${mb(footprint.loaded.private)}); the rest is the node binary`,
+    target: "",
     how: CHILD_APP,
   },
   {

@@ -42,13 +42,20 @@ export interface BoxSnapshot {
   system?: SystemInfo;
 }
 
-type Fetchers = { [K in ResourceId]: (api: FreeboxApi) => Promise<NonNullable<BoxSnapshot[K]>> };
+type Fetchers = {
+  [K in ResourceId]: (api: FreeboxApi, previous: BoxSnapshot[K]) => Promise<NonNullable<BoxSnapshot[K]>>;
+};
 
 // The contract publishes one DynDNS topic per provider: its configuration merged with its status/.
-const ddns = (provider: DdnsProvider) => async (api: FreeboxApi) => ({
-  config: await api.getDdnsConfig(provider),
-  status: await api.getDdnsStatus(provider),
-});
+// A disabled provider does not refresh, so its status cannot move while its configuration does
+// not; an unchanged answer is the same object as the last one (freebox/http.ts), so the status is
+// read again only when the provider is enabled or its configuration changed: one request per
+// poll for the providers a home does not use, which are most of them.
+const ddns = (provider: DdnsProvider) => async (api: FreeboxApi, previous: DdnsState | undefined) => {
+  const config = await api.getDdnsConfig(provider);
+  if (!config.enabled && previous?.config === config && previous.status !== undefined) return previous;
+  return { config, status: await api.getDdnsStatus(provider) };
+};
 
 /** One read per resource. Calls run one after the other: one keep-alive connection serves a poll. */
 export const FETCHERS: Fetchers = {
@@ -94,7 +101,8 @@ export class BoxReader {
   /** Reads `resource`; false when a newer read already landed (this answer is then dropped). */
   async read(resource: ResourceId): Promise<boolean> {
     const ticket = ++this.seq;
-    const value = await FETCHERS[resource](this.api);
+    const fetch = FETCHERS[resource] as (api: FreeboxApi, previous: unknown) => Promise<unknown>;
+    const value = await fetch(this.api, this.box[resource]);
     if ((this.applied.get(resource) ?? 0) > ticket) return false;
     this.applied.set(resource, ticket);
     (this.box as Record<ResourceId, unknown>)[resource] = value;

@@ -42,6 +42,10 @@ export class Publisher {
   /** Inputs (discoveryKey) and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
+  /** The answers each resource's states were last built from (see `sameAnswers`). */
+  private readonly stateInputs = new Map<ResourceId, readonly unknown[]>();
+  /** The answers the last complete discovery sync was built from. */
+  private builtInputs: readonly unknown[] = [];
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -69,7 +73,11 @@ export class Publisher {
 
   /** Publishes the states of a resource whose content changed; `force` re-sends them anyway. */
   publishState(resource: ResourceId, box: BoxSnapshot, force = false): void {
-    if (box[resource] === undefined) return;
+    const raw = box[resource];
+    if (raw === undefined) return;
+    const inputs = isDdns(raw) ? [raw.config, raw.status] : [raw];
+    if (!force && sameAnswers(this.stateInputs.get(resource), inputs)) return;
+    this.stateInputs.set(resource, inputs);
     const messages = resourceStates(this.o.baseTopic, resource, box);
     for (const m of messages) {
       if (force) this.states.delete(m.topic);
@@ -83,6 +91,7 @@ export class Publisher {
 
   /** Clears the retained state of a resource that no longer exists on this box (xDSL after a move to fibre). */
   clearState(resource: ResourceId): void {
+    this.stateInputs.delete(resource);
     const topic = `${this.o.baseTopic}/${resourceInfo(resource).topic}`;
     if (this.states.get(topic) !== undefined) this.clear(topic);
   }
@@ -106,13 +115,20 @@ export class Publisher {
     options: { force?: boolean; reconcile?: boolean } = {},
   ): void {
     if (!this.o.discovery) return;
+    // Building every config was most of a poll's CPU with many leases, and the configs depend on
+    // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
+    // Same answers of the box give the same ctx and device without building them.
+    const unforced = !options.force && !(options.reconcile && this.hasGhost());
+    const inputs = discoveryInputs(box, media);
+    if (unforced && this.builtKey !== undefined && sameAnswers(this.builtInputs, inputs)) return;
     const basis = discoveryBasis(box, media, this.o);
     if (!basis) return;
     const { ctx, device } = basis;
-    // Building every config was most of a poll's CPU with many leases, and the configs depend on
-    // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
     const key = discoveryKey(ctx, device);
-    if (!options.force && key === this.builtKey && !(options.reconcile && this.hasGhost())) return;
+    if (unforced && key === this.builtKey) {
+      this.builtInputs = inputs;
+      return;
+    }
     this.builtKey = undefined;
     const { entities, messages } = discoveryConfigs(basis, this.o);
     const current = new Set<string>();
@@ -134,6 +150,7 @@ export class Publisher {
     }
     for (const topic of ghostStates) void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     this.builtKey = key;
+    this.builtInputs = inputs;
     this.builtTopics = current;
   }
 
@@ -238,6 +255,28 @@ function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
     (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
   );
   return JSON.stringify([{ ...ctx, staticLeases: leases }, device]);
+}
+
+/**
+ * What discoveryBasis reads of the box, by identity: an unchanged answer of the box is the same
+ * object poll after poll (freebox/http.ts), DynDNS counts only by the presence of each provider.
+ */
+function discoveryInputs(box: BoxSnapshot, media: string | undefined): unknown[] {
+  const { system, connection, ftth, static_leases, apiVersion } = box;
+  return [
+    system,
+    connection,
+    ftth,
+    static_leases,
+    apiVersion,
+    media,
+    ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
+  ];
+}
+
+/** Same answers of the box, element by element, by identity. */
+function sameAnswers(last: readonly unknown[] | undefined, now: readonly unknown[]): boolean {
+  return last !== undefined && last.length === now.length && last.every((v, i) => v === now[i]);
 }
 
 const isDdns = (raw: unknown): raw is DdnsState => typeof raw === "object" && raw !== null && "config" in raw;

@@ -5,6 +5,10 @@
 // ky builds a global `Request`, which undici's own `fetch` does not accept as such (another
 // realm's class), so `viaUndici` re-issues it through undici and buffers the body: the timeout then
 // covers the whole answer, not only its headers.
+//
+// An unchanged GET answer gives the very same result object as the last time (`#answers`): the
+// bridge then knows the resource did not change without parsing or comparing it. Results are
+// shared between calls, so no caller may modify one.
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import type { Agent, Dispatcher } from "undici";
 import type { Logger } from "../logger.js";
@@ -12,6 +16,8 @@ import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
 import { describeBoxError } from "./messages.js";
 import { createAgent } from "./tls.js";
+
+const MAX_REMEMBERED_ANSWERS = 64;
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -41,11 +47,60 @@ export interface CallOptions {
   sessionToken?: string | undefined;
 }
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
 // Certificate failures are not transient: retrying them only delays the error.
 const TLS_CODES =
   /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_SSL_)/;
+
+/**
+ * An answer already read whole, with what ky and `#send` use of a WHATWG `Response`: status, ok,
+ * headers, text. Building a real Response (its body stream, Headers and mixins) cost more CPU than
+ * the HTTP exchange itself, on every call of every poll (npm run bench, README "Performance").
+ * ky reads `ok`, `status`, `statusText` and `headers`; `body` is null so it has no stream to cancel.
+ */
+class BufferedResponse {
+  readonly body = null;
+  readonly bodyUsed = false;
+  readonly redirected = false;
+  readonly type = "basic";
+  #headers: Headers | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly url: string,
+    private readonly rawHeaders: Dispatcher.ResponseData["headers"],
+    private readonly content: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  get statusText(): string {
+    return ""; // HTTP/1.1 reason phrases carry nothing; undici does not keep them either
+  }
+
+  get headers(): Headers {
+    if (this.#headers) return this.#headers;
+    this.#headers = new Headers();
+    for (const [name, value] of Object.entries(this.rawHeaders)) {
+      for (const v of Array.isArray(value) ? value : [value])
+        if (v !== undefined) this.#headers.append(name, v);
+    }
+    return this.#headers;
+  }
+
+  async text(): Promise<string> {
+    return this.content;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.content);
+  }
+
+  clone(): BufferedResponse {
+    return new BufferedResponse(this.status, this.url, this.rawHeaders, this.content);
+  }
+}
 
 function viaUndici(agent: Agent): typeof fetch {
   return async (input, init) => {
@@ -63,15 +118,14 @@ function viaUndici(agent: Agent): typeof fetch {
       body: body && body.byteLength > 0 ? body : null,
       signal: request.signal,
     });
-    const buffered = await response.body.arrayBuffer();
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(response.headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) headers.append(name, v);
-    }
-    return new Response(NULL_BODY_STATUS.has(response.statusCode) ? null : buffered, {
-      status: response.statusCode,
-      headers,
-    });
+    // Read whole here, so that the timeout covers the whole answer, not only its headers.
+    const text = await response.body.text();
+    return new BufferedResponse(
+      response.statusCode,
+      request.url,
+      response.headers,
+      text,
+    ) as unknown as Response;
   };
 }
 
@@ -141,6 +195,8 @@ export function parseEnvelope(status: number, text: string, what: string): unkno
 export class FreeboxHttp {
   readonly #options: HttpOptions;
   readonly #gate = new CallGate();
+  /** Last successful GET answer per URL: its text, and the result parsed from it. */
+  readonly #answers = new Map<string, { text: string; result: unknown }>();
   #agent: Agent | undefined;
   #ky: KyInstance | undefined;
 
@@ -196,7 +252,14 @@ export class FreeboxHttp {
       }),
     );
     this.#options.logger.debug(() => `${options.what} → HTTP ${status} in ${Date.now() - started} ms`);
-    return parseEnvelope(status, text, options.what);
+    if (options.method !== "GET") return parseEnvelope(status, text, options.what);
+    const last = this.#answers.get(options.url);
+    if (last?.text === text) return last.result;
+    const result = parseEnvelope(status, text, options.what);
+    // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
+    if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
+    this.#answers.set(options.url, { text, result });
+    return result;
   }
 
   /** A GET whose answer is plain JSON (`/api_version` has no envelope, essentials §2). */

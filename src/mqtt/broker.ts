@@ -3,7 +3,7 @@
 // retained messages are rebuilt by the bridge, which republishes everything on every connect.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import { Aedes, type AuthenticateError } from "aedes";
+import type { AuthenticateError } from "aedes";
 import type { Logger } from "../logger.js";
 
 export interface EmbeddedBrokerOptions {
@@ -95,6 +95,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const password = options.password ?? "";
   const closeTimeoutMs = options.closeTimeoutMs ?? 2000;
 
+  // Loaded only here: a bridge given MQTT_URL never needs aedes, and loading it costs memory.
+  const { Aedes } = await import("aedes");
   const aedes = await Aedes.createBroker({
     authenticate: (client, user, pass, done) => {
       if (username === null) {

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { refreshDdns } from "../../src/sim/line.js";
 import { VERSION } from "../../src/version.js";
 import {
   boxIdOf,
@@ -14,6 +15,7 @@ import {
   PREFIX,
   parse,
   quiet,
+  requestsSince,
   retainedMap,
   since,
   startBridge,
@@ -274,6 +276,48 @@ describe("bridge: change-only publishing", () => {
     expect(topics.sort()).toEqual(
       [`${BASE}/dhcp/static_leases`, leaseStateTopic(mac), leaseConfigTopic(stack, mac)].sort(),
     );
+  });
+});
+
+describe("bridge: DynDNS reads", () => {
+  const ddnsCalls = (stack: Stack, from: number) =>
+    requestsSince(stack, from, /^connection\/ddns\//).map((r) => r.path);
+
+  it("reads a disabled provider's status/ again only when its configuration changed; an enabled one's at every poll", async () => {
+    stack = await startBridge();
+    const { ovh } = stack.sim.state.ddns;
+    let from = stack.sim.requests.length;
+    await stack.app.bridge?.refreshAll();
+    // Nothing enabled (the simulator's default): one request per provider.
+    expect(ddnsCalls(stack, from).sort()).toEqual([
+      "connection/ddns/dyndns/",
+      "connection/ddns/noip/",
+      "connection/ddns/ovh/",
+    ]);
+
+    // Enabled on the box: its status/ follows, at this poll and the next ones.
+    Object.assign(ovh, { enabled: true, hostname: "home.example.net", user: "me", password: "x-secret-1" });
+    refreshDdns(stack.sim.state, "ovh", Math.floor(Date.now() / 1000));
+    for (let poll = 0; poll < 2; poll++) {
+      from = stack.sim.requests.length;
+      await stack.app.bridge?.refreshAll();
+      expect(ddnsCalls(stack, from).filter((p) => p.includes("/ovh/"))).toEqual([
+        "connection/ddns/ovh/",
+        "connection/ddns/ovh/status/",
+      ]);
+    }
+    await stack.waitFor(`${BASE}/connection/ddns/ovh`, (p) => parse(p).status !== "disabled");
+
+    // Disabled again: its status/ is read once more (the configuration changed), then no more.
+    ovh.enabled = false;
+    refreshDdns(stack.sim.state, "ovh", Math.floor(Date.now() / 1000));
+    from = stack.sim.requests.length;
+    await stack.app.bridge?.refreshAll();
+    expect(ddnsCalls(stack, from)).toContain("connection/ddns/ovh/status/");
+    await stack.waitFor(`${BASE}/connection/ddns/ovh`, (p) => parse(p).status === "disabled");
+    from = stack.sim.requests.length;
+    await stack.app.bridge?.refreshAll();
+    expect(ddnsCalls(stack, from)).not.toContain("connection/ddns/ovh/status/");
   });
 });
 
