@@ -5,6 +5,13 @@ import { APP_ID, newAppToken, sleep } from "./common.js";
 import { scriptPath, spawnChild } from "./proc.js";
 
 export const IDLE_MS = 12_000;
+/**
+ * Each reading is the least of READINGS taken SETTLE_MS apart after the cycles stop: the last
+ * cycles' publications, acknowledgements and answers are still in flight right after them and would
+ * count as growth though they are gone a moment later, while a leak is in every reading.
+ */
+export const SETTLE_MS = 500;
+const READINGS = 3;
 
 interface Memory {
   rss: number;
@@ -46,12 +53,20 @@ export async function measureFootprint(leases: number, cycles: number, warmup: n
     try {
       await bridge.ready;
       const loaded = await bridge.ask<Memory>("loaded");
+      const settled = async (): Promise<Memory> => {
+        const readings: Memory[] = [];
+        for (let i = 0; i < READINGS; i++) {
+          await sleep(SETTLE_MS);
+          readings.push(await bridge.ask<Memory>("memory"));
+        }
+        return readings.reduce((a, b) => (b.heapUsed < a.heapUsed ? b : a));
+      };
       await bridge.ask("cycles", { count: 1 });
-      const start = await bridge.ask<Memory>("memory");
+      const start = await settled();
       await bridge.ask("cycles", { count: warmup - 1 }, 120_000);
-      const warm = await bridge.ask<Memory>("memory");
+      const warm = await settled();
       await bridge.ask("cycles", { count: cycles - warmup }, 300_000);
-      const end = await bridge.ask<Memory>("memory");
+      const end = await settled();
       // Real polls are 10 s apart, not back to back: V8's memory reducer shrinks the heap when idle.
       await sleep(IDLE_MS);
       const idle = await bridge.ask<Memory>("memory");

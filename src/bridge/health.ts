@@ -9,14 +9,19 @@ export const HEALTH_FILE = "health.json";
 
 export class HealthTracker {
   private readonly startedAt = Date.now();
-  private readonly lastGoodPoll: Partial<Record<PollGroup, string>> = {};
+  /** Epoch ms; formatted only when a snapshot is taken (every poll of every group sets it). */
+  private readonly lastGoodPoll: Record<PollGroup, number | null> = {
+    status: null,
+    config: null,
+    leases: null,
+  };
   private readonly pollErrors: Record<PollGroup, number> = { status: 0, config: 0, leases: 0 };
   private lastError: string | null = null;
   commandsOk = 0;
   commandsFailed = 0;
 
   pollSucceeded(group: PollGroup): void {
-    this.lastGoodPoll[group] = new Date().toISOString();
+    this.lastGoodPoll[group] = Date.now();
   }
 
   pollFailed(group: PollGroup, error: Error): void {
@@ -32,7 +37,11 @@ export class HealthTracker {
       heartbeat_ms: extra.heartbeatMs,
       mqtt_connected: extra.mqttConnected,
       box_available: extra.boxAvailable,
-      last_good_poll: { status: null, config: null, leases: null, ...this.lastGoodPoll },
+      last_good_poll: {
+        status: isoOrNull(this.lastGoodPoll.status),
+        config: isoOrNull(this.lastGoodPoll.config),
+        leases: isoOrNull(this.lastGoodPoll.leases),
+      },
       poll_errors: { ...this.pollErrors },
       last_error: this.lastError,
       commands: { ok: this.commandsOk, failed: this.commandsFailed },
@@ -41,6 +50,7 @@ export class HealthTracker {
   }
 }
 
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /** Atomic write (temp file + rename): the health command never reads half a file. */

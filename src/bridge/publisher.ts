@@ -42,6 +42,8 @@ export class Publisher {
   /** Inputs (discoveryKey) and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
+  /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
+  private ghostKnown: boolean | undefined;
   /** The answers each resource's states were last built from (see `sameAnswers`). */
   private readonly stateInputs = new Map<ResourceId, readonly unknown[]>();
   /** The answers the last complete discovery sync was built from. */
@@ -64,10 +66,12 @@ export class Publisher {
     if (!this.filter || !topicMatches(this.filter, topic)) return undefined;
     if (payload.length === 0) {
       this.held.delete(topic);
+      this.ghostKnown = undefined;
       return false;
     }
     const text = payload.toString("utf8");
     this.held.set(topic, text);
+    this.ghostKnown = undefined;
     return this.configs.get(topic) !== text;
   }
 
@@ -146,18 +150,23 @@ export class Publisher {
     for (const topic of removalsFor([...this.configs.keys(), ...ghosts], current)) {
       this.configs.delete(topic);
       this.held.delete(topic);
+      this.ghostKnown = undefined;
       void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     }
     for (const topic of ghostStates) void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     this.builtKey = key;
     this.builtInputs = inputs;
     this.builtTopics = current;
+    this.ghostKnown = undefined;
   }
 
   /** A config the broker holds for this box that the last sync did not publish. */
   private hasGhost(): boolean {
-    for (const topic of this.held.keys()) if (!this.builtTopics.has(topic)) return true;
-    return false;
+    if (this.ghostKnown === undefined) {
+      this.ghostKnown = false;
+      for (const topic of this.held.keys()) if (!this.builtTopics.has(topic)) this.ghostKnown = true;
+    }
+    return this.ghostKnown;
   }
 
   /**

@@ -53,7 +53,7 @@ const TLS_CODES =
 
 /**
  * An answer already read whole, with what ky and `#send` use of a WHATWG `Response`: status, ok,
- * headers, text. Building a real Response (its body stream, Headers and mixins) cost more CPU than
+ * headers, body. Building a real Response (its body stream, Headers and mixins) cost more CPU than
  * the HTTP exchange itself, on every call of every poll (npm run bench, README "Performance").
  * ky reads `ok`, `status`, `statusText` and `headers`; `body` is null so it has no stream to cancel.
  */
@@ -68,7 +68,8 @@ class BufferedResponse {
     readonly status: number,
     readonly url: string,
     private readonly rawHeaders: Dispatcher.ResponseData["headers"],
-    private readonly content: string,
+    /** The body, as received. */
+    readonly bytes: Buffer,
   ) {}
 
   get ok(): boolean {
@@ -90,16 +91,26 @@ class BufferedResponse {
   }
 
   async text(): Promise<string> {
-    return this.content;
+    return this.bytes.toString("utf8");
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return new Uint8Array(this.bytes).buffer;
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse(this.content);
+    return JSON.parse(await this.text());
   }
 
   clone(): BufferedResponse {
-    return new BufferedResponse(this.status, this.url, this.rawHeaders, this.content);
+    return new BufferedResponse(this.status, this.url, this.rawHeaders, this.bytes);
   }
+}
+
+/** The body of an answer: viaUndici's, as is. */
+async function bodyOf(response: Response): Promise<Buffer> {
+  const own = response as unknown;
+  return own instanceof BufferedResponse ? own.bytes : Buffer.from(await response.arrayBuffer());
 }
 
 function viaUndici(agent: Agent): typeof fetch {
@@ -119,12 +130,12 @@ function viaUndici(agent: Agent): typeof fetch {
       signal: request.signal,
     });
     // Read whole here, so that the timeout covers the whole answer, not only its headers.
-    const text = await response.body.text();
+    const bytes = Buffer.from(await response.body.arrayBuffer());
     return new BufferedResponse(
       response.statusCode,
       request.url,
       response.headers,
-      text,
+      bytes,
     ) as unknown as Response;
   };
 }
@@ -195,8 +206,8 @@ export function parseEnvelope(status: number, text: string, what: string): unkno
 export class FreeboxHttp {
   readonly #options: HttpOptions;
   readonly #gate = new CallGate();
-  /** Last successful GET answer per URL: its text, and the result parsed from it. */
-  readonly #answers = new Map<string, { text: string; result: unknown }>();
+  /** Last successful GET answer per URL: its body, and the result parsed from it. */
+  readonly #answers = new Map<string, { bytes: Buffer; result: unknown }>();
   #agent: Agent | undefined;
   #ky: KyInstance | undefined;
 
@@ -244,7 +255,7 @@ export class FreeboxHttp {
     const started = Date.now();
     const headers: Record<string, string> = {};
     if (options.sessionToken) headers["X-Fbx-App-Auth"] = options.sessionToken;
-    const { status, text } = await this.#send(options.what, () =>
+    const { status, bytes } = await this.#send(options.what, () =>
       this.#client(options.url, {
         method: options.method,
         headers,
@@ -252,26 +263,28 @@ export class FreeboxHttp {
       }),
     );
     this.#options.logger.debug(() => `${options.what} → HTTP ${status} in ${Date.now() - started} ms`);
-    if (options.method !== "GET") return parseEnvelope(status, text, options.what);
+    if (options.method !== "GET") return parseEnvelope(status, bytes.toString("utf8"), options.what);
+    // Compared as bytes: an unchanged answer is never even decoded. A large one would otherwise
+    // be a new string per poll in V8's old generation, which then grows between collections.
     const last = this.#answers.get(options.url);
-    if (last?.text === text) return last.result;
-    const result = parseEnvelope(status, text, options.what);
+    if (last?.bytes.equals(bytes)) return last.result;
+    const result = parseEnvelope(status, bytes.toString("utf8"), options.what);
     // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
     if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
-    this.#answers.set(options.url, { text, result });
+    this.#answers.set(options.url, { bytes, result });
     return result;
   }
 
   /** A GET whose answer is plain JSON (`/api_version` has no envelope, essentials §2). */
   async getPlain(url: string, what: string): Promise<unknown> {
-    const { status, text } = await this.#send(what, () => this.#client(url, { method: "GET" }));
+    const { status, bytes } = await this.#send(what, () => this.#client(url, { method: "GET" }));
     if (status >= 400) {
       throw new FreeboxError("http_error", `${what}: the box answered HTTP ${status}`, {
         httpStatus: status,
       });
     }
     try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(bytes.toString("utf8")) as unknown;
     } catch {
       throw new FreeboxError("bad_response", `${what}: the box's answer is not JSON (HTTP ${status})`, {
         httpStatus: status,
@@ -279,14 +292,14 @@ export class FreeboxHttp {
     }
   }
 
-  async #send(what: string, run: () => Promise<Response>): Promise<{ status: number; text: string }> {
+  async #send(what: string, run: () => Promise<Response>): Promise<{ status: number; bytes: Buffer }> {
     try {
       const response = await run();
-      return { status: response.status, text: await response.text() };
+      return { status: response.status, bytes: await bodyOf(response) };
     } catch (error) {
       if (error instanceof HTTPError) {
         // 5xx after the retries: the box's envelope if it sent one, else http_error.
-        const text = await error.response.text().catch(() => "");
+        const text = (await bodyOf(error.response).catch(() => Buffer.alloc(0))).toString("utf8");
         parseEnvelope(error.response.status, text, what);
         throw new FreeboxError("http_error", `${what}: the box answered HTTP ${error.response.status}`, {
           httpStatus: error.response.status,
