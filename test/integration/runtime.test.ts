@@ -1,43 +1,71 @@
-// runtime.ts in a process of its own (compiled, as the CLI loads it): V8's young generation stays
-// at its initial size under an allocation burst, unless the user chose a size.
+// runtime.ts in a process of its own (compiled, as the CLI loads it): under allocation bursts that
+// leave garbage in both generations, the young generation stays at its initial size and the old one
+// is collected well before V8's default, unless the user chose the settings.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-// Allocates bursts of short-lived objects (a poll of a large LAN) and prints the new space size in MB.
-const BURST = `
+// Bursts of objects kept for a while (they reach the old generation) then dropped; prints what
+// tuneHeap() set (when TUNE is set) and the peak sizes of both generations, in MB.
+const BURSTS = `
 const { getHeapSpaceStatistics } = await import("node:v8");
-if (process.env.LIMIT) {
-  const { limitYoungGeneration } = await import("./dist/runtime.js");
-  process.stdout.write(String(limitYoungGeneration()) + " ");
-}
+let tuning = null;
+if (process.env.TUNE) tuning = (await import("./dist/runtime.js")).tuneHeap();
+const size = (name) => getHeapSpaceStatistics().find((s) => s.space_name === name).space_size / 1048576;
 const keep = [];
-for (let i = 0; i < 200; i++) {
+let young = 0;
+let old = 0;
+for (let i = 0; i < 300; i++) {
   keep.push(Array.from({ length: 20000 }, (_, j) => ({ i, j, s: "x" + j })));
-  if (keep.length > 3) keep.shift();
+  if (keep.length > 10) keep.shift();
+  young = Math.max(young, size("new_space"));
+  old = Math.max(old, size("old_space"));
 }
-const space = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-process.stdout.write(String(space.space_size / 1048576));
+process.stdout.write(JSON.stringify({ tuning, young, old }));
 `;
 
-function newSpaceAfterBurst(env: Record<string, string>, execArgv: string[] = []): string {
-  return execFileSync(process.execPath, [...execArgv, "--input-type=module", "-e", BURST], {
+interface Peaks {
+  tuning: { youngGeneration: boolean; oldGeneration: boolean } | null;
+  young: number;
+  old: number;
+}
+
+function bursts(env: Record<string, string>, execArgv: string[] = []): Peaks {
+  const out = execFileSync(process.execPath, [...execArgv, "--input-type=module", "-e", BURSTS], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", ...env },
     encoding: "utf8",
   });
+  return JSON.parse(out) as Peaks;
 }
 
-describe("limitYoungGeneration", () => {
-  it("keeps the new space at its initial 2 MB where it would otherwise grow", () => {
-    expect(Number(newSpaceAfterBurst({}))).toBeGreaterThan(2);
-    expect(newSpaceAfterBurst({ LIMIT: "1" })).toBe("true 2");
+describe("tuneHeap", () => {
+  it("keeps the young generation at its initial 2 MB", () => {
+    const tuned = bursts({ TUNE: "1" });
+    expect(tuned.tuning).toEqual({ youngGeneration: true, oldGeneration: true });
+    expect(bursts({}).young).toBeGreaterThan(2);
+    expect(tuned.young).toBe(2);
   });
 
-  it("leaves a size the user chose on the command line or in NODE_OPTIONS alone", () => {
-    expect(newSpaceAfterBurst({ LIMIT: "1" }, ["--max-semi-space-size=4"])).toBe("false 8");
-    expect(newSpaceAfterBurst({ LIMIT: "1", NODE_OPTIONS: "--max-semi-space-size=4" })).toBe("false 8");
+  it("collects the old generation far sooner than V8's default (same young generation)", () => {
+    const young = ["--max-semi-space-size=1"];
+    const plain = bursts({}, young);
+    const tuned = bursts({ TUNE: "1" }, young);
+    expect(tuned.tuning).toEqual({ youngGeneration: false, oldGeneration: true });
+    expect(tuned.old).toBeLessThan(plain.old * 0.7);
+  });
+
+  it("leaves the sizes the user chose, on the command line or in NODE_OPTIONS, alone", () => {
+    const flags = ["--max-semi-space-size=4", "--heap-growing-percent=300"];
+    expect(bursts({ TUNE: "1" }, flags)).toMatchObject({
+      tuning: { youngGeneration: false, oldGeneration: false },
+      young: 8,
+    });
+    expect(bursts({ TUNE: "1", NODE_OPTIONS: "--max-semi-space-size=4" })).toMatchObject({
+      tuning: { youngGeneration: false, oldGeneration: true },
+      young: 8,
+    });
   });
 });
