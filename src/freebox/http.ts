@@ -51,6 +51,10 @@ export interface CallOptions {
 const TLS_CODES =
   /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_SSL_)/;
 
+// UTF-8 as a WHATWG Response's text() reads it: a leading byte order mark is dropped.
+const UTF8 = new TextDecoder();
+const decode = (bytes: Uint8Array): string => UTF8.decode(bytes);
+
 /**
  * An answer already read whole, with what ky and `#send` use of a WHATWG `Response`: status, ok,
  * headers, body. Building a real Response (its body stream, Headers and mixins) cost more CPU than
@@ -91,7 +95,7 @@ class BufferedResponse {
   }
 
   async text(): Promise<string> {
-    return this.bytes.toString("utf8");
+    return decode(this.bytes);
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -263,12 +267,12 @@ export class FreeboxHttp {
       }),
     );
     this.#options.logger.debug(() => `${options.what} → HTTP ${status} in ${Date.now() - started} ms`);
-    if (options.method !== "GET") return parseEnvelope(status, bytes.toString("utf8"), options.what);
+    if (options.method !== "GET") return parseEnvelope(status, decode(bytes), options.what);
     // Compared as bytes: an unchanged answer is never even decoded. A large one would otherwise
     // be a new string per poll in V8's old generation, which then grows between collections.
     const last = this.#answers.get(options.url);
     if (last?.bytes.equals(bytes)) return last.result;
-    const result = parseEnvelope(status, bytes.toString("utf8"), options.what);
+    const result = parseEnvelope(status, decode(bytes), options.what);
     // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
     if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
     this.#answers.set(options.url, { bytes, result });
@@ -284,7 +288,7 @@ export class FreeboxHttp {
       });
     }
     try {
-      return JSON.parse(bytes.toString("utf8")) as unknown;
+      return JSON.parse(decode(bytes)) as unknown;
     } catch {
       throw new FreeboxError("bad_response", `${what}: the box's answer is not JSON (HTTP ${status})`, {
         httpStatus: status,
@@ -299,7 +303,7 @@ export class FreeboxHttp {
     } catch (error) {
       if (error instanceof HTTPError) {
         // 5xx after the retries: the box's envelope if it sent one, else http_error.
-        const text = (await bodyOf(error.response).catch(() => Buffer.alloc(0))).toString("utf8");
+        const text = decode(await bodyOf(error.response).catch(() => Buffer.alloc(0)));
         parseEnvelope(error.response.status, text, what);
         throw new FreeboxError("http_error", `${what}: the box answered HTTP ${error.response.status}`, {
           httpStatus: error.response.status,

@@ -134,6 +134,12 @@ describe("lists and results", () => {
     expect(await client.listDynamicLeases()).toEqual([]);
   });
 
+  it("an answer starting with a UTF-8 byte order mark is read as JSON, as fetch's text() reads it", async () => {
+    handler = () => ({ body: `\uFEFF${JSON.stringify({ success: true, result: { state: "up" } })}` });
+    expect(await client.getConnectionStatus()).toEqual({ state: "up" });
+    expect(await client.updateConnectionConfig({ ping: true })).toEqual({ state: "up" });
+  });
+
   it("a missing result object is bad_response", async () => {
     expect((await failure(client.getConnectionStatus())).code).toBe("bad_response");
     handler = () => ({ body: { success: true, result: "up" } });
