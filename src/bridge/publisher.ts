@@ -221,7 +221,8 @@ export interface DiscoveryOptions {
 
 /**
  * What the discovery configs depend on: the entity context and the device block, from the latest
- * answers of the box (undefined until `system/` was read: the box id comes from it).
+ * answers of the box (undefined until `system/` was read: the box id comes from it). Every answer
+ * read here must be in discoveryInputs, or a change to it would not rebuild the configs.
  */
 export function discoveryBasis(
   box: BoxSnapshot,
