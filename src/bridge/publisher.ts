@@ -1,7 +1,7 @@
 // Publishes what the bridge knows: retained states (only when their content changed) and Home
 // Assistant discovery configs (only when changed; removed with an EMPTY RETAINED payload when an
 // entity stops existing, including configs a previous run left on the broker).
-import { DDNS_PROVIDERS } from "../freebox/types.js";
+import { DDNS_PROVIDERS, type DdnsProvider } from "../freebox/types.js";
 import {
   buildDiscovery,
   type DeviceBlock,
@@ -219,13 +219,18 @@ export interface DiscoveryOptions {
   version: string;
 }
 
+/** The answers the discovery configs are built from, the DynDNS ones only by their presence. */
+const DISCOVERY_SOURCES = ["system", "connection", "ftth", "static_leases", "apiVersion"] as const;
+type DiscoverySources = Pick<BoxSnapshot, (typeof DISCOVERY_SOURCES)[number] | `ddns_${DdnsProvider}`>;
+
 /**
  * What the discovery configs depend on: the entity context and the device block, from the latest
- * answers of the box (undefined until `system/` was read: the box id comes from it). Every answer
- * read here must be in discoveryInputs, or a change to it would not rebuild the configs.
+ * answers of the box (undefined until `system/` was read: the box id comes from it). It sees only
+ * DISCOVERY_SOURCES, which discoveryInputs compares: an answer read here and not compared there
+ * would not rebuild the configs when it changes.
  */
 export function discoveryBasis(
-  box: BoxSnapshot,
+  box: DiscoverySources,
   media: string | undefined,
   o: Pick<DiscoveryOptions, "baseTopic" | "boxUrl">,
 ): { ctx: EntityContext; device: DeviceBlock } | undefined {
@@ -269,18 +274,13 @@ function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
 
 /**
  * What discoveryBasis reads of the box, by identity: an unchanged answer of the box is the same
- * object poll after poll (freebox/http.ts), DynDNS counts only by the presence of each provider.
+ * object poll after poll (freebox/http.ts).
  */
-function discoveryInputs(box: BoxSnapshot, media: string | undefined): unknown[] {
-  const { system, connection, ftth, static_leases, apiVersion } = box;
+function discoveryInputs(box: DiscoverySources, media: string | undefined): unknown[] {
   return [
-    system,
-    connection,
-    ftth,
-    static_leases,
-    apiVersion,
-    media,
+    ...DISCOVERY_SOURCES.map((source) => box[source]),
     ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
+    media,
   ];
 }
 
