@@ -1,19 +1,15 @@
 // Shared pieces of the reliability suite: MQTT clients that survive broker restarts (persistent
 // sessions, automatic reconnects), command payloads whose writes can be told apart on the box,
 // and counters over the simulator's request log.
-import { connect, type MqttClient } from "mqtt";
 import type { TestContext } from "vitest";
 import type { SimRequest, Simulator, SimulatorOptions } from "../../src/sim/index.js";
-import { type Received, sleep, until } from "../integration/mqtt-helpers.js";
+import { type Observer, observe, type Received, sleep, until } from "../integration/mqtt-helpers.js";
 import { BASE, type Stack, startStack } from "../integration/stack.js";
 import { startMosquitto } from "./mosquitto.js";
 
-export interface Watcher {
-  client: MqttClient;
-  messages: Received[];
+export interface Watcher extends Observer {
   /** Messages received after index `from` on `topic`. */
   since(from: number, topic: string): Received[];
-  close(): Promise<void>;
 }
 
 /**
@@ -26,32 +22,16 @@ export async function persistentClient(
   filters: string[] = [],
   auth: { username?: string; password?: string } = {},
 ): Promise<Watcher> {
-  const client = connect(url, {
-    protocolVersion: 4,
+  const observer = await observe(url, filters, {
     clientId,
     clean: false,
     reconnectPeriod: 100,
     connectTimeout: 2000,
     ...auth,
   });
-  const messages: Received[] = [];
-  client.on("message", (topic, payload, packet) =>
-    messages.push({ topic, payload: payload.toString("utf8"), retain: packet.retain }),
-  );
-  // Reconnect noise (ECONNREFUSED while the broker restarts) is expected here.
-  client.on("error", () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    client.once("connect", () => resolve());
-    client.once("error", reject);
-  });
-  if (filters.length > 0) await client.subscribeAsync(filters, { qos: 1 });
   return {
-    client,
-    messages,
-    since: (from, topic) => messages.slice(from).filter((m) => m.topic === topic),
-    close: async () => {
-      await client.endAsync(true);
-    },
+    ...observer,
+    since: (from, topic) => observer.messages.slice(from).filter((m) => m.topic === topic),
   };
 }
 
