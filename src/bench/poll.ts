@@ -2,8 +2,10 @@
 // cycle can be started and timed (bridge.refreshAll); the simulator and the broker run in a child
 // process (box-child.ts), so that process.cpuUsage() here counts the bridge's work only: its HTTP
 // client, parsing, state building and change detection, MQTT client and the garbage they make.
+
+import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
-import { Agent, request } from "undici";
+import { exchange } from "../freebox/transport.js";
 import { openSession } from "../sim/testing.js";
 import type { BoxStats } from "./box-child.js";
 import { APP_ID, BASE, median, newAppToken, sleep, Watcher } from "./common.js";
@@ -19,8 +21,9 @@ export interface PollSize {
   /** Messages published per cycle when nothing changed (mean). */
   idleMessages: number;
   /**
-   * The floor, same process and box: the same GETs with undici's request() (the bridge's HTTP
-   * library, no layer above it) and JSON.parse, nothing else; CPU ms per cycle (median).
+   * The floor, same process and box: the same GETs with the bridge's own HTTP exchange
+   * (transport.ts: node:http on a keep-alive agent, no layer above it) and JSON.parse, nothing
+   * else; CPU ms per cycle (median).
    */
   floorCpuMs: number;
   /** HTTP requests per cycle (mean), and per endpoint. */
@@ -121,13 +124,13 @@ async function measureFloor(
   warmup: number,
 ): Promise<number> {
   const session = await openSession(simUrl, APP_ID, token);
-  const agent = new Agent({ connections: 1 });
-  const paths = endpoints.map((e) => `/api/v15/${e.replace(/^GET /, "")}`);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const urls = endpoints.map((e) => new URL(`/api/v15/${e.replace(/^GET /, "")}`, simUrl));
   const headers = { "X-Fbx-App-Auth": session };
   const cycle = async () => {
-    for (const path of paths) {
-      const response = await request(`${simUrl}${path}`, { dispatcher: agent, headers });
-      JSON.parse(await response.body.text());
+    for (const url of urls) {
+      const answer = await exchange(agent, { method: "GET", url, headers });
+      JSON.parse(Buffer.concat(answer.chunks).toString("utf8"));
     }
   };
   try {
@@ -141,6 +144,6 @@ async function measureFloor(
     }
     return median(cpu);
   } finally {
-    await agent.close();
+    agent.destroy();
   }
 }

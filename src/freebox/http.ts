@@ -1,21 +1,23 @@
-// HTTP layer: one ky instance over an undici Agent, the Freebox OS envelope, and the mapping of
+// HTTP layer: one ky instance over a keep-alive agent, the Freebox OS envelope, and the mapping of
 // every failure to a FreeboxError (freebox-os-essentials §1). Authentication lives in auth.ts.
 //
-// ky does timeouts, GET retries and backoff; undici gives it the trust store and keep-alive.
-// ky builds a global `Request`, which undici's own `fetch` does not accept as such (another
-// realm's class), so `viaUndici` re-issues it through undici and buffers the body: the timeout then
-// covers the whole answer, not only its headers.
+// ky does timeouts, GET retries and backoff; the agent (tls.ts) gives it the trust store and
+// keep-alive. Node's global fetch cannot be given a trust store, so `viaAgent` sends ky's
+// `Request` through Node's http client (transport.ts) and buffers the body: the timeout then covers
+// the whole answer, not only its headers.
 //
 // An unchanged GET answer gives the very same result object as the last time (`#answers`): the
 // bridge then knows the resource did not change without parsing or comparing it. Results are
 // shared between calls, so no caller may modify one.
+
+import type { Agent, IncomingHttpHeaders } from "node:http";
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import type { Agent, Dispatcher } from "undici";
 import type { Logger } from "../logger.js";
 import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
 import { describeBoxError } from "./messages.js";
 import { createAgent } from "./tls.js";
+import { exchange, sameBytes } from "./transport.js";
 
 const MAX_REMEMBERED_ANSWERS = 64;
 
@@ -70,18 +72,15 @@ class BufferedResponse {
 
   constructor(
     readonly status: number,
+    readonly statusText: string,
     readonly url: string,
-    private readonly rawHeaders: Dispatcher.ResponseData["headers"],
-    /** The body, as received. */
-    readonly bytes: Buffer,
+    private readonly rawHeaders: IncomingHttpHeaders,
+    /** The body, as the socket delivered it (transport.ts). */
+    readonly chunks: readonly Buffer[],
   ) {}
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
-  }
-
-  get statusText(): string {
-    return ""; // HTTP/1.1 reason phrases carry nothing; undici does not keep them either
   }
 
   get headers(): Headers {
@@ -95,11 +94,11 @@ class BufferedResponse {
   }
 
   async text(): Promise<string> {
-    return decode(this.bytes);
+    return decode(joined(this.chunks));
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return new Uint8Array(this.bytes).buffer;
+    return new Uint8Array(joined(this.chunks)).buffer;
   }
 
   async json(): Promise<unknown> {
@@ -107,39 +106,36 @@ class BufferedResponse {
   }
 
   clone(): BufferedResponse {
-    return new BufferedResponse(this.status, this.url, this.rawHeaders, this.bytes);
+    return new BufferedResponse(this.status, this.statusText, this.url, this.rawHeaders, this.chunks);
   }
 }
 
-/** The body of an answer: viaUndici's, as is. */
-async function bodyOf(response: Response): Promise<Buffer> {
+const joined = (chunks: readonly Buffer[]): Buffer => Buffer.concat(chunks);
+
+/** The body of an answer: viaAgent's chunks, as is. */
+async function bodyOf(response: Response): Promise<readonly Buffer[]> {
   const own = response as unknown;
-  return own instanceof BufferedResponse ? own.bytes : Buffer.from(await response.arrayBuffer());
+  return own instanceof BufferedResponse ? own.chunks : [Buffer.from(await response.arrayBuffer())];
 }
 
-function viaUndici(agent: Agent): typeof fetch {
+function viaAgent(agent: Agent): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    const body = hasBody ? new Uint8Array(await request.arrayBuffer()) : undefined;
-    const url = new URL(request.url);
-    // The agent's request() rather than undici's fetch(): same pool and socket, no second WHATWG
-    // fetch layer (streams, Request and Response objects); it halves the CPU of a call (npm run bench).
-    const response = await agent.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: request.method as Dispatcher.HttpMethod,
+    // Read whole here, so that the timeout covers the whole answer, not only its headers.
+    const answer = await exchange(agent, {
+      method: request.method,
+      url: new URL(request.url),
       headers: Object.fromEntries(request.headers),
-      body: body && body.byteLength > 0 ? body : null,
+      body: hasBody ? new Uint8Array(await request.arrayBuffer()) : undefined,
       signal: request.signal,
     });
-    // Read whole here, so that the timeout covers the whole answer, not only its headers.
-    const bytes = Buffer.from(await response.body.arrayBuffer());
     return new BufferedResponse(
-      response.statusCode,
+      answer.status,
+      answer.statusText,
       request.url,
-      response.headers,
-      bytes,
+      answer.headers,
+      answer.chunks,
     ) as unknown as Response;
   };
 }
@@ -155,7 +151,7 @@ function gated(inner: typeof fetch, gate: CallGate): typeof fetch {
   };
 }
 
-/** The innermost `cause` of a fetch failure (undici wraps the socket error in a TypeError). */
+/** The innermost `cause` of a failure (fetch implementations wrap the socket error in a TypeError). */
 function rootCause(error: unknown): unknown {
   let current = error;
   for (let i = 0; i < 5 && current instanceof Error && current.cause !== undefined; i++) {
@@ -224,7 +220,7 @@ export class FreeboxHttp {
     const { url, timeoutMs, retry, logger, extraCa } = this.#options;
     this.#agent = createAgent(url, extraCa);
     this.#ky = ky.create({
-      fetch: gated(viaUndici(this.#agent), this.#gate),
+      fetch: gated(viaAgent(this.#agent), this.#gate),
       timeout: timeoutMs,
       // 5xx become HTTPError so that ky's retry sees them; 4xx carry the box's envelope.
       throwHttpErrors: (status) => status >= 500,
@@ -259,7 +255,7 @@ export class FreeboxHttp {
     const started = Date.now();
     const headers: Record<string, string> = {};
     if (options.sessionToken) headers["X-Fbx-App-Auth"] = options.sessionToken;
-    const { status, bytes } = await this.#send(options.what, () =>
+    const { status, chunks } = await this.#send(options.what, () =>
       this.#client(options.url, {
         method: options.method,
         headers,
@@ -267,11 +263,12 @@ export class FreeboxHttp {
       }),
     );
     this.#options.logger.debug(() => `${options.what} → HTTP ${status} in ${Date.now() - started} ms`);
-    if (options.method !== "GET") return parseEnvelope(status, decode(bytes), options.what);
+    if (options.method !== "GET") return parseEnvelope(status, decode(joined(chunks)), options.what);
     // Compared as bytes: an unchanged answer is never even decoded. A large one would otherwise
     // be a new string per poll in V8's old generation, which then grows between collections.
     const last = this.#answers.get(options.url);
-    if (last?.bytes.equals(bytes)) return last.result;
+    if (last && sameBytes(chunks, last.bytes)) return last.result;
+    const bytes = joined(chunks);
     const result = parseEnvelope(status, decode(bytes), options.what);
     // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
     if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
@@ -281,14 +278,14 @@ export class FreeboxHttp {
 
   /** A GET whose answer is plain JSON (`/api_version` has no envelope, essentials §2). */
   async getPlain(url: string, what: string): Promise<unknown> {
-    const { status, bytes } = await this.#send(what, () => this.#client(url, { method: "GET" }));
+    const { status, chunks } = await this.#send(what, () => this.#client(url, { method: "GET" }));
     if (status >= 400) {
       throw new FreeboxError("http_error", `${what}: the box answered HTTP ${status}`, {
         httpStatus: status,
       });
     }
     try {
-      return JSON.parse(decode(bytes)) as unknown;
+      return JSON.parse(decode(joined(chunks))) as unknown;
     } catch {
       throw new FreeboxError("bad_response", `${what}: the box's answer is not JSON (HTTP ${status})`, {
         httpStatus: status,
@@ -296,14 +293,17 @@ export class FreeboxHttp {
     }
   }
 
-  async #send(what: string, run: () => Promise<Response>): Promise<{ status: number; bytes: Buffer }> {
+  async #send(
+    what: string,
+    run: () => Promise<Response>,
+  ): Promise<{ status: number; chunks: readonly Buffer[] }> {
     try {
       const response = await run();
-      return { status: response.status, bytes: await bodyOf(response) };
+      return { status: response.status, chunks: await bodyOf(response) };
     } catch (error) {
       if (error instanceof HTTPError) {
         // 5xx after the retries: the box's envelope if it sent one, else http_error.
-        const text = decode(await bodyOf(error.response).catch(() => Buffer.alloc(0)));
+        const text = decode(joined(await bodyOf(error.response).catch(() => [])));
         parseEnvelope(error.response.status, text, what);
         throw new FreeboxError("http_error", `${what}: the box answered HTTP ${error.response.status}`, {
           httpStatus: error.response.status,
@@ -346,19 +346,18 @@ export class FreeboxHttp {
   }
 
   /**
-   * Closes the keep-alive connection at once. `destroy()` rather than `close()`: the client is
-   * closed after its last call, and undici's graceful close can wait for ever after some connect
-   * failures (seen after ERR_TLS_CERT_ALTNAME_INVALID); a call still running fails as unreachable.
+   * Closes the keep-alive connection at once: the client is closed after its last call; a call
+   * still running fails as unreachable.
    */
   async close(): Promise<void> {
     const agent = this.#agent;
     this.#agent = undefined;
     this.#ky = undefined;
-    await agent?.destroy().catch(() => undefined);
+    agent?.destroy();
   }
 }
 
-/** "ECONNREFUSED", "UND_ERR_SOCKET: other side closed", … without any request data. */
+/** "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:80", "ECONNRESET: socket hang up", … without any request data. */
 export function describeTransport(error: unknown): string {
   const cause = rootCause(error);
   const code = errorCodeOf(cause);

@@ -1,14 +1,15 @@
 // Trust store and connection pool for the box (freebox-os-essentials §6).
 //
-// Node's global fetch ignores `https.Agent`, so the client uses undici directly: one undici Agent
-// per client carries the trust store, the server name and keep-alive. The Agent is created on the
-// first call (constructors only store their options) and closed by `FreeboxClient.close()`.
+// One Agent per client (node:http, or node:https with the trust store and the server name) keeps
+// the connection alive between calls (transport.ts). It is created on the first call
+// (constructors only store their options) and closed by `FreeboxClient.close()`.
 import { readdirSync, readFileSync } from "node:fs";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { fileURLToPath } from "node:url";
-import { Agent } from "undici";
 
 /** The box's name on the LAN; its certificate is issued for it (essentials §6). */
 export const FREEBOX_LAN_NAME = "mafreebox.freebox.fr";
@@ -49,18 +50,19 @@ export function tlsSettingsFor(url: URL, extraCa: readonly string[] = []): TlsSe
 }
 
 /**
- * One Agent per client. `connections: 1` keeps a single keep-alive connection to the box and
- * queues concurrent calls on it: the box is a small embedded server, polls are light, and one
- * reused connection is what the bench (and the box) expect.
+ * One Agent per client. A single socket (`maxSockets: 1`), kept alive: the box is a small embedded
+ * server, polls are light, calls go one at a time anyway (call-gate.ts), and one reused connection
+ * is what the bench (and the box) expect. An idle connection is closed after 30 s, or sooner if
+ * the box's `Keep-Alive: timeout=` says so.
  */
-export function createAgent(url: URL, extraCa: readonly string[] = []): Agent {
+export function createAgent(url: URL, extraCa: readonly string[] = []): HttpAgent {
+  const pool = { keepAlive: true, maxSockets: 1, timeout: 30_000 };
   const tls = tlsSettingsFor(url, extraCa);
-  return new Agent({
-    connections: 1,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 60_000,
-    connect: tls
-      ? { ca: tls.ca, rejectUnauthorized: true, ...(tls.servername ? { servername: tls.servername } : {}) }
-      : {},
+  if (!tls) return new HttpAgent(pool);
+  return new HttpsAgent({
+    ...pool,
+    ca: tls.ca,
+    rejectUnauthorized: true,
+    ...(tls.servername ? { servername: tls.servername } : {}),
   });
 }
