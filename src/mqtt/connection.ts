@@ -2,7 +2,8 @@
 // last will and birth on `<base>/bridge/state`, reconnects with backoff, renewing subscriptions,
 // a bounded offline queue, and a stop() that always ends within its bound.
 import { Socket } from "node:net";
-import { connect, type MqttClient } from "mqtt";
+import type { MqttClient } from "mqtt";
+import { connectMqtt } from "./connect.js";
 import {
   clientOptions,
   MqttConnectionError,
@@ -69,7 +70,7 @@ export class MqttConnection implements MqttLink {
       this.startWaiter = { resolve, reject };
       let client: MqttClient;
       try {
-        client = connect(this.o.url, options);
+        client = connectMqtt(this.o.url, options);
       } catch (error) {
         this.startWaiter = null;
         reject(new MqttConnectionError(`invalid MQTT_URL: ${(error as Error).message}`, "invalid_url"));

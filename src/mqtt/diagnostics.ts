@@ -51,7 +51,9 @@ export function describeMqttError(error: Error, connectTimeoutMs: number): strin
   if (error.message === "connack timeout") {
     return `no answer to CONNECT within ${formatDelay(connectTimeoutMs)} (is it an MQTT broker?)`;
   }
-  if (typeof code === "string" && /CERT|TLS|SSL/.test(code)) {
+  // Node's TLS codes: ERR_TLS_*, *_CERT_*, ERR_SSL_*, and UNABLE_TO_VERIFY_LEAF_SIGNATURE (an
+  // unknown issuer), which names no certificate.
+  if (typeof code === "string" && /CERT|TLS|SSL|UNABLE_TO_VERIFY/.test(code)) {
     return `TLS: ${error.message} (check MQTT_CA and the broker's certificate)`;
   }
   return error.message;

@@ -1,7 +1,7 @@
 // One-shot broker checks for `freebox2mqtt check`: connect once (no retry, no will) and report why not,
 // with the same TLS file handling and error wording as the bridge's own connection.
 import { createServer } from "node:net";
-import mqtt from "mqtt";
+import { connectMqtt } from "./connect.js";
 import { type MqttConnectionOptions, readTlsFiles } from "./connection-options.js";
 import { describeMqttError } from "./diagnostics.js";
 
@@ -13,7 +13,7 @@ export type ProbeOptions = Pick<
 /** Resolves when the broker accepts a connection; rejects with a readable reason. */
 export async function probeBroker(options: ProbeOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const client = mqtt.connect(options.url, {
+  const client = connectMqtt(options.url, {
     protocolVersion: 4,
     reconnectPeriod: 0,
     connectTimeout: timeoutMs,

@@ -20,7 +20,27 @@ afterEach(async () => {
   await broker?.close();
 });
 
+/** Whether a package's code was loaded in this process (CommonJS: mqtt.js and its transports). */
+const loaded = (pkg: string) =>
+  Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes(`/node_modules/${pkg}/`));
+
 describe("MQTT memory", () => {
+  // Before any other test of this file connects with mqtt.js's connect(), which loads them all.
+  it("a plain mqtt:// connection loads neither the WebSocket nor the SOCKS transport", async () => {
+    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
+    connection = new MqttConnection({
+      url: broker.url,
+      clientId: "transport_test",
+      stateTopic: "f2m/bridge/state",
+      logger: silentLogger,
+    });
+    await connection.start();
+    await connection.publish("f2m/t", "x", { retain: true, qos: 1 });
+    expect(loaded("mqtt")).toBe(true);
+    expect(loaded("ws")).toBe(false);
+    expect(loaded("socks")).toBe(false);
+  });
+
   it("no packet-number cache is built, by the bridge's client or by the embedded broker", async () => {
     broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
     connection = new MqttConnection({
