@@ -21,7 +21,10 @@ import {
 } from "./entities.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { StateCache, type StateMessage, stateMessages } from "./state.js";
+import { digest, StateCache, type StateMessage, stateMessages } from "./state.js";
+
+/** held's value for a config this run published: an empty payload is never held (it clears). */
+const OWN = "";
 
 export interface PublisherOptions {
   mqtt: MqttLink;
@@ -34,9 +37,12 @@ export interface PublisherOptions {
 
 export class Publisher {
   private readonly states = new StateCache();
-  /** Config topic → payload we published (this run). */
+  /** Config topic → digest() of the payload we published (this run). */
   private readonly configs = new Map<string, string>();
-  /** Non-empty configs the broker holds for this box (seen on the subscription): topic → payload. */
+  /**
+   * Non-empty configs the broker holds for this box (seen on the subscription): topic → payload,
+   * or OWN for the ones this run published (their echo), whose text nothing reads.
+   */
   private readonly held = new Map<string, string>();
   private filter: string | undefined;
   /** Inputs (discoveryKey) and topics of the last complete sync. */
@@ -70,9 +76,10 @@ export class Publisher {
       return false;
     }
     const text = payload.toString("utf8");
-    this.held.set(topic, text);
+    const foreign = this.configs.get(topic) !== digest(text);
+    this.held.set(topic, foreign ? text : OWN);
     this.ghostKnown = undefined;
-    return this.configs.get(topic) !== text;
+    return foreign;
   }
 
   /** Publishes the states of a resource whose content changed; `force` re-sends them anyway. */
@@ -138,8 +145,9 @@ export class Publisher {
     const current = new Set<string>();
     for (const m of messages) {
       current.add(m.topic);
-      if (!options.force && this.configs.get(m.topic) === m.payload) continue;
-      this.configs.set(m.topic, m.payload);
+      const published = digest(m.payload);
+      if (!options.force && this.configs.get(m.topic) === published) continue;
+      this.configs.set(m.topic, published);
       void this.o.mqtt.publish(m.topic, m.payload, { retain: true, qos: 1 });
     }
     // Ghosts: configs the broker holds that this run never published (its own are in `configs`).
