@@ -1,4 +1,10 @@
-// MqttConnection against a real embedded aedes broker and real mqtt.js clients on loopback.
+// MqttConnection against a real embedded aedes broker and real mqtt.js clients on loopback; over
+// TLS, an aedes broker behind node:tls with the test CA's certificate for 127.0.0.1 (test/fixtures/tls).
+import { readFileSync } from "node:fs";
+import { createServer as createTcpServer, type Server } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { fileURLToPath } from "node:url";
+import { Aedes } from "aedes";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
@@ -24,6 +30,29 @@ async function broker(port = 0): Promise<EmbeddedBroker> {
   const b = await startEmbeddedBroker({ host: "127.0.0.1", port, logger: silentLogger });
   cleanups.push(() => b.close());
   return b;
+}
+
+const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+
+const listen = (server: Server) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+  );
+
+/** One aedes broker behind a TLS listener and a plain one (to read what the TLS client left). */
+async function tlsBroker(leaf: "leaf" | "wrong-name" = "leaf") {
+  const aedes = await Aedes.createBroker();
+  const secure = createTlsServer(
+    { key: readFileSync(fixturePath(`${leaf}.key`)), cert: readFileSync(fixturePath(`${leaf}.pem`)) },
+    (socket) => aedes.handle(socket),
+  );
+  const plain = createTcpServer((socket) => aedes.handle(socket));
+  const [tlsPort, plainPort] = [await listen(secure), await listen(plain)];
+  cleanups.push(async () => {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    for (const server of [secure, plain]) await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { tlsUrl: `mqtts://127.0.0.1:${tlsPort}`, plainUrl: `mqtt://127.0.0.1:${plainPort}` };
 }
 
 function connection(url: string, logs: LogCapture, extra: Partial<MqttConnectionOptions> = {}) {
@@ -206,5 +235,33 @@ describe("MqttConnection", () => {
     await starting;
     expect(logs.lines.length).toBeGreaterThan(2);
     for (const line of logs.lines) expect(line).not.toContain(password);
+  });
+});
+
+describe("mqtts:// built by the bridge", () => {
+  it("connects when the broker's certificate chains to MQTT_CA and names the host", async () => {
+    const secure = await tlsBroker();
+    const c = connection(secure.tlsUrl, captureLogs(), { ca: fixturePath("ca.pem") });
+    await c.start();
+    expect(c.connected).toBe(true);
+    await c.publish("f2m/over-tls", "hello", { retain: true, qos: 1 });
+    expect(await retainedOn(secure.plainUrl, "f2m/over-tls")).toBe("hello");
+    expect(await retainedOn(secure.plainUrl, STATE)).toBe("online");
+  });
+
+  it("refuses a certificate it cannot verify, and one issued for another name, and says why", async () => {
+    for (const [leaf, ca, reason] of [
+      ["leaf", undefined, /TLS: .*(self-signed|unable to verify|issuer)/i],
+      ["wrong-name", fixturePath("ca.pem"), /TLS: .*(altnames|does not match|IP: 127\.0\.0\.1)/i],
+    ] as const) {
+      const secure = await tlsBroker(leaf);
+      const logs = captureLogs();
+      const c = connection(secure.tlsUrl, logs, ca ? { ca } : {});
+      void c.start().catch(() => undefined);
+      await until(() => logs.lines.some((line) => reason.test(line)), 5000, `the TLS failure for ${leaf}`);
+      expect(c.connected).toBe(false);
+      expect(await retainedOn(secure.plainUrl, STATE)).toBeNull();
+      await c.stop();
+    }
   });
 });

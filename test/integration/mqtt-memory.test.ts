@@ -20,6 +20,19 @@ afterEach(async () => {
   await broker?.close();
 });
 
+/** The embedded broker and the bridge's connection to it, started as the app starts them. */
+async function bridgeClient(clientId: string): Promise<{ client: MqttConnection; brokerUrl: string }> {
+  broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
+  connection = new MqttConnection({
+    url: broker.url,
+    clientId,
+    stateTopic: "f2m/bridge/state",
+    logger: silentLogger,
+  });
+  await connection.start();
+  return { client: connection, brokerUrl: broker.url };
+}
+
 /** Whether a package's code was loaded in this process (CommonJS: mqtt.js and its transports). */
 const loaded = (pkg: string) =>
   Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes(`/node_modules/${pkg}/`));
@@ -27,32 +40,18 @@ const loaded = (pkg: string) =>
 describe("MQTT memory", () => {
   // Before any other test of this file connects with mqtt.js's connect(), which loads them all.
   it("a plain mqtt:// connection loads neither the WebSocket nor the SOCKS transport", async () => {
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
-    connection = new MqttConnection({
-      url: broker.url,
-      clientId: "transport_test",
-      stateTopic: "f2m/bridge/state",
-      logger: silentLogger,
-    });
-    await connection.start();
-    await connection.publish("f2m/t", "x", { retain: true, qos: 1 });
+    const { client } = await bridgeClient("transport_test");
+    await client.publish("f2m/t", "x", { retain: true, qos: 1 });
     expect(loaded("mqtt")).toBe(true);
     expect(loaded("ws")).toBe(false);
     expect(loaded("socks")).toBe(false);
   });
 
   it("no packet-number cache is built, by the bridge's client or by the embedded broker", async () => {
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
-    connection = new MqttConnection({
-      url: broker.url,
-      clientId: "memory_test",
-      stateTopic: "f2m/bridge/state",
-      logger: silentLogger,
-    });
-    await connection.start();
+    const { client, brokerUrl } = await bridgeClient("memory_test");
     for (let i = 0; i < 20; i++)
-      await connection.publish(`f2m/t/${i}`, "x".repeat(300), { retain: true, qos: 1 });
-    expect(await retainedOn(broker.url, "f2m/t/19")).toBe("x".repeat(300));
+      await client.publish(`f2m/t/${i}`, "x".repeat(300), { retain: true, qos: 1 });
+    expect(await retainedOn(brokerUrl, "f2m/t/19")).toBe("x".repeat(300));
     expect(Object.keys(numbers.cache)).toHaveLength(0);
   });
 });
