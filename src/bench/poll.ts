@@ -3,9 +3,8 @@
 // process (box-child.ts), so that process.cpuUsage() here counts the bridge's work only: its HTTP
 // client, parsing, state building and change detection, MQTT client and the garbage they make.
 
-import { Agent } from "node:http";
 import { performance } from "node:perf_hooks";
-import { exchange } from "../freebox/transport.js";
+import { BoxConnection } from "../freebox/transport.js";
 import { openSession } from "../sim/testing.js";
 import type { BoxStats } from "./box-child.js";
 import { APP_ID, BASE, median, newAppToken, sleep, Watcher } from "./common.js";
@@ -22,7 +21,7 @@ export interface PollSize {
   idleMessages: number;
   /**
    * The floor, same process and box: the same GETs with the bridge's own HTTP exchange
-   * (transport.ts: node:http on a keep-alive agent, no layer above it) and JSON.parse, nothing
+   * (transport.ts: one keep-alive connection, no layer above it) and JSON.parse, nothing
    * else; CPU ms per cycle (median).
    */
   floorCpuMs: number;
@@ -124,13 +123,13 @@ async function measureFloor(
   warmup: number,
 ): Promise<number> {
   const session = await openSession(simUrl, APP_ID, token);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const connection = new BoxConnection(new URL(simUrl), undefined);
   const urls = endpoints.map((e) => new URL(`/api/v15/${e.replace(/^GET /, "")}`, simUrl));
-  const headers = { "X-Fbx-App-Auth": session };
+  const headers: [string, string][] = [["X-Fbx-App-Auth", session]];
   const cycle = async () => {
     for (const url of urls) {
-      const answer = await exchange(agent, { method: "GET", url, headers });
-      JSON.parse(Buffer.concat(answer.chunks).toString("utf8"));
+      const answer = await connection.exchange({ method: "GET", url, headers });
+      JSON.parse(answer.text ?? "");
     }
   };
   try {
@@ -144,6 +143,6 @@ async function measureFloor(
     }
     return median(cpu);
   } finally {
-    agent.destroy();
+    connection.close();
   }
 }

@@ -1,23 +1,24 @@
-// HTTP layer: one ky instance over a keep-alive agent, the Freebox OS envelope, and the mapping of
-// every failure to a FreeboxError (freebox-os-essentials §1). Authentication lives in auth.ts.
+// HTTP layer: one ky instance over the box's keep-alive connection, the Freebox OS envelope, and
+// the mapping of every failure to a FreeboxError (freebox-os-essentials §1). Authentication lives
+// in auth.ts.
 //
-// ky does timeouts, GET retries and backoff; the agent (tls.ts) gives it the trust store and
-// keep-alive. Node's global fetch cannot be given a trust store, so `viaAgent` sends ky's
-// `Request` through Node's http client (transport.ts) and buffers the body: the timeout then covers
-// the whole answer, not only its headers.
+// ky does timeouts, GET retries and backoff; the connection (transport.ts) gives it the trust store
+// and keep-alive. Node's global fetch cannot be given a trust store, so `viaConnection` sends ky's
+// `Request` over our own connection and reads the answer whole: the timeout then covers the whole
+// answer, not only its head.
 //
 // An unchanged GET answer gives the very same result object as the last time (`#answers`): the
 // bridge then knows the resource did not change without parsing or comparing it. Results are
 // shared between calls, so no caller may modify one.
 
-import type { Agent, IncomingHttpHeaders } from "node:http";
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import type { Logger } from "../logger.js";
 import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
+import { type HeaderField, HttpAnswerError } from "./http1.js";
 import { describeBoxError } from "./messages.js";
-import { createAgent } from "./tls.js";
-import { exchange, sameBytes } from "./transport.js";
+import { tlsSettingsFor } from "./tls.js";
+import { type Answer, BoxConnection, RememberedBody } from "./transport.js";
 
 const MAX_REMEMBERED_ANSWERS = 64;
 
@@ -53,13 +54,9 @@ export interface CallOptions {
 const TLS_CODES =
   /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_SSL_)/;
 
-// UTF-8 as a WHATWG Response's text() reads it: a leading byte order mark is dropped.
-const UTF8 = new TextDecoder();
-const decode = (bytes: Uint8Array): string => UTF8.decode(bytes);
-
 /**
  * An answer already read whole, with what ky and `#send` use of a WHATWG `Response`: status, ok,
- * headers, body. Building a real Response (its body stream, Headers and mixins) cost more CPU than
+ * headers, text. Building a real Response (its body stream, Headers and mixins) cost more CPU than
  * the HTTP exchange itself, on every call of every poll (npm run bench, README "Performance").
  * ky reads `ok`, `status`, `statusText` and `headers`; `body` is null so it has no stream to cancel.
  */
@@ -71,34 +68,31 @@ class BufferedResponse {
   #headers: Headers | undefined;
 
   constructor(
-    readonly status: number,
-    readonly statusText: string,
     readonly url: string,
-    private readonly rawHeaders: IncomingHttpHeaders,
-    /** The body, as the socket delivered it (transport.ts). */
-    readonly chunks: readonly Buffer[],
+    readonly answer: Answer,
+    /** Holds the body when the answer was the same as the last one (`answer.text` undefined). */
+    readonly remembered: RememberedBody | undefined,
   ) {}
+
+  get status(): number {
+    return this.answer.status;
+  }
+
+  get statusText(): string {
+    return this.answer.statusText;
+  }
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }
 
   get headers(): Headers {
-    if (this.#headers) return this.#headers;
-    this.#headers = new Headers();
-    for (const [name, value] of Object.entries(this.rawHeaders)) {
-      for (const v of Array.isArray(value) ? value : [value])
-        if (v !== undefined) this.#headers.append(name, v);
-    }
+    this.#headers ??= new Headers(this.answer.headers);
     return this.#headers;
   }
 
   async text(): Promise<string> {
-    return decode(joined(this.chunks));
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    return new Uint8Array(joined(this.chunks)).buffer;
+    return this.answer.text ?? this.remembered?.text() ?? "";
   }
 
   async json(): Promise<unknown> {
@@ -106,37 +100,37 @@ class BufferedResponse {
   }
 
   clone(): BufferedResponse {
-    return new BufferedResponse(this.status, this.statusText, this.url, this.rawHeaders, this.chunks);
+    return new BufferedResponse(this.url, this.answer, this.remembered);
   }
 }
 
-const joined = (chunks: readonly Buffer[]): Buffer => Buffer.concat(chunks);
-
-/** The body of an answer: viaAgent's chunks, as is. */
-async function bodyOf(response: Response): Promise<readonly Buffer[]> {
+/** The answer behind ky's response: viaConnection's own, as is. */
+async function answerOf(response: Response): Promise<Answer> {
   const own = response as unknown;
-  return own instanceof BufferedResponse ? own.chunks : [Buffer.from(await response.arrayBuffer())];
+  if (own instanceof BufferedResponse) return own.answer;
+  const { status, statusText } = response;
+  return { status, statusText, headers: [...response.headers], text: await response.text() };
 }
 
-function viaAgent(agent: Agent): typeof fetch {
+function viaConnection(
+  connection: BoxConnection,
+  rememberedFor: (url: string) => RememberedBody | undefined,
+): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
-    const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    // Read whole here, so that the timeout covers the whole answer, not only its headers.
-    const answer = await exchange(agent, {
-      method: request.method,
-      url: new URL(request.url),
-      headers: Object.fromEntries(request.headers),
-      body: hasBody ? new Uint8Array(await request.arrayBuffer()) : undefined,
-      signal: request.signal,
-    });
-    return new BufferedResponse(
-      answer.status,
-      answer.statusText,
-      request.url,
-      answer.headers,
-      answer.chunks,
-    ) as unknown as Response;
+    const isGet = request.method === "GET";
+    const remembered = isGet ? rememberedFor(request.url) : undefined;
+    const answer = await connection.exchange(
+      {
+        method: request.method,
+        url: new URL(request.url),
+        headers: request.headers as unknown as Iterable<HeaderField>,
+        body: isGet || request.method === "HEAD" ? undefined : new Uint8Array(await request.arrayBuffer()),
+        signal: request.signal,
+      },
+      remembered,
+    );
+    return new BufferedResponse(request.url, answer, remembered) as unknown as Response;
   };
 }
 
@@ -207,8 +201,8 @@ export class FreeboxHttp {
   readonly #options: HttpOptions;
   readonly #gate = new CallGate();
   /** Last successful GET answer per URL: its body, and the result parsed from it. */
-  readonly #answers = new Map<string, { bytes: Buffer; result: unknown }>();
-  #agent: Agent | undefined;
+  readonly #answers = new Map<string, RememberedBody>();
+  #connection: BoxConnection | undefined;
   #ky: KyInstance | undefined;
 
   constructor(options: HttpOptions) {
@@ -218,9 +212,12 @@ export class FreeboxHttp {
   get #client(): KyInstance {
     if (this.#ky) return this.#ky;
     const { url, timeoutMs, retry, logger, extraCa } = this.#options;
-    this.#agent = createAgent(url, extraCa);
+    this.#connection = new BoxConnection(url, tlsSettingsFor(url, extraCa));
     this.#ky = ky.create({
-      fetch: gated(viaAgent(this.#agent), this.#gate),
+      fetch: gated(
+        viaConnection(this.#connection, (href) => this.#remember(href)),
+        this.#gate,
+      ),
       timeout: timeoutMs,
       // 5xx become HTTPError so that ky's retry sees them; 4xx carry the box's envelope.
       throwHttpErrors: (status) => status >= 500,
@@ -255,37 +252,52 @@ export class FreeboxHttp {
     const started = Date.now();
     const headers: Record<string, string> = {};
     if (options.sessionToken) headers["X-Fbx-App-Auth"] = options.sessionToken;
-    const { status, chunks } = await this.#send(options.what, () =>
+    const answer = await this.#send(options.what, () =>
       this.#client(options.url, {
         method: options.method,
         headers,
         ...(options.json === undefined ? {} : { json: options.json }),
       }),
     );
-    this.#options.logger.debug(() => `${options.what} → HTTP ${status} in ${Date.now() - started} ms`);
-    if (options.method !== "GET") return parseEnvelope(status, decode(joined(chunks)), options.what);
-    // Compared as bytes: an unchanged answer is never even decoded. A large one would otherwise
-    // be a new string per poll in V8's old generation, which then grows between collections.
-    const last = this.#answers.get(options.url);
-    if (last && sameBytes(chunks, last.bytes)) return last.result;
-    const bytes = joined(chunks);
-    const result = parseEnvelope(status, decode(bytes), options.what);
+    this.#options.logger.debug(() => `${options.what} → HTTP ${answer.status} in ${Date.now() - started} ms`);
+    // The connection compared it with the last one, as bytes: an unchanged answer is never even
+    // decoded. A large one would otherwise be a new string per poll in V8's old generation.
+    if (answer.text === undefined) return answer.result;
+    const { bytes, remembered } = answer;
+    if (!remembered || !bytes) return parseEnvelope(answer.status, answer.text, options.what);
+    try {
+      const result = parseEnvelope(answer.status, answer.text, options.what);
+      remembered.keep(bytes, result);
+      return result;
+    } catch (error) {
+      // An error answer (busy, auth_required…): the result kept stays the last good one.
+      remembered.release(bytes);
+      throw error;
+    }
+  }
+
+  #remember(href: string): RememberedBody {
+    const known = this.#answers.get(href);
+    if (known) return known;
     // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
     if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
-    this.#answers.set(options.url, { bytes, result });
-    return result;
+    const added = new RememberedBody();
+    this.#answers.set(href, added);
+    return added;
   }
 
   /** A GET whose answer is plain JSON (`/api_version` has no envelope, essentials §2). */
   async getPlain(url: string, what: string): Promise<unknown> {
-    const { status, chunks } = await this.#send(what, () => this.#client(url, { method: "GET" }));
+    const answer = await this.#send(what, () => this.#client(url, { method: "GET" }));
+    if (answer.bytes) answer.remembered?.release(answer.bytes);
+    const { status } = answer;
     if (status >= 400) {
       throw new FreeboxError("http_error", `${what}: the box answered HTTP ${status}`, {
         httpStatus: status,
       });
     }
     try {
-      return JSON.parse(decode(joined(chunks))) as unknown;
+      return JSON.parse(answer.text ?? answer.remembered?.text() ?? "") as unknown;
     } catch {
       throw new FreeboxError("bad_response", `${what}: the box's answer is not JSON (HTTP ${status})`, {
         httpStatus: status,
@@ -293,17 +305,13 @@ export class FreeboxHttp {
     }
   }
 
-  async #send(
-    what: string,
-    run: () => Promise<Response>,
-  ): Promise<{ status: number; chunks: readonly Buffer[] }> {
+  async #send(what: string, run: () => Promise<Response>): Promise<Answer> {
     try {
-      const response = await run();
-      return { status: response.status, chunks: await bodyOf(response) };
+      return await answerOf(await run());
     } catch (error) {
       if (error instanceof HTTPError) {
         // 5xx after the retries: the box's envelope if it sent one, else http_error.
-        const text = decode(joined(await bodyOf(error.response).catch(() => [])));
+        const text = await error.response.text().catch(() => "");
         parseEnvelope(error.response.status, text, what);
         throw new FreeboxError("http_error", `${what}: the box answered HTTP ${error.response.status}`, {
           httpStatus: error.response.status,
@@ -323,6 +331,16 @@ export class FreeboxHttp {
       );
     }
     const cause = rootCause(error);
+    if (cause instanceof HttpAnswerError) {
+      // The box answered, but not in HTTP: like an answer that is not a Freebox OS envelope.
+      return new FreeboxError(
+        "bad_response",
+        `${what}: the box's answer is not valid HTTP (${cause.message})`,
+        {
+          cause,
+        },
+      );
+    }
     if (isTlsFailure(error)) {
       return new FreeboxError(
         "unreachable",
@@ -350,10 +368,10 @@ export class FreeboxHttp {
    * still running fails as unreachable.
    */
   async close(): Promise<void> {
-    const agent = this.#agent;
-    this.#agent = undefined;
+    const connection = this.#connection;
+    this.#connection = undefined;
     this.#ky = undefined;
-    agent?.destroy();
+    connection?.close();
   }
 }
 

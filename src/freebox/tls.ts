@@ -1,11 +1,8 @@
-// Trust store and connection pool for the box (freebox-os-essentials §6).
+// Trust store and server name for the box's connection (freebox-os-essentials §6).
 //
-// One Agent per client (node:http, or node:https with the trust store and the server name) keeps
-// the connection alive between calls (transport.ts). It is created on the first call
-// (constructors only store their options) and closed by `FreeboxClient.close()`.
+// The connection (transport.ts) is opened with these settings on the first call (constructors
+// only store their options) and closed by `FreeboxClient.close()`.
 import { readdirSync, readFileSync } from "node:fs";
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";
 import { rootCertificates } from "node:tls";
@@ -47,22 +44,4 @@ export function tlsSettingsFor(url: URL, extraCa: readonly string[] = []): TlsSe
   const ca = [...rootCertificates, ...freeboxRoots(), ...extraCa];
   const host = url.hostname.replace(/^\[|\]$/g, "");
   return isIP(host) === 0 ? { ca } : { ca, servername: FREEBOX_LAN_NAME };
-}
-
-/**
- * One Agent per client. A single socket (`maxSockets: 1`), kept alive: the box is a small embedded
- * server, polls are light, calls go one at a time anyway (call-gate.ts), and one reused connection
- * is what the bench (and the box) expect. An idle connection is closed after 30 s, or sooner if
- * the box's `Keep-Alive: timeout=` says so.
- */
-export function createAgent(url: URL, extraCa: readonly string[] = []): HttpAgent {
-  const pool = { keepAlive: true, maxSockets: 1, timeout: 30_000 };
-  const tls = tlsSettingsFor(url, extraCa);
-  if (!tls) return new HttpAgent(pool);
-  return new HttpsAgent({
-    ...pool,
-    ca: tls.ca,
-    rejectUnauthorized: true,
-    ...(tls.servername ? { servername: tls.servername } : {}),
-  });
 }
