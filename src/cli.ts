@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Executable entry (package.json "bin"): everything testable lives in cli/main.ts.
 import { EXIT } from "./exit-codes.js";
-import { tuneHeap } from "./runtime.js";
+import { tuneRuntime } from "./runtime.js";
 
 // Before the rest is even loaded: module loading is the first burst of allocations.
-tuneHeap();
+tuneRuntime();
 const { main } = await import("./cli/main.js");
 
 main(process.argv.slice(2), {

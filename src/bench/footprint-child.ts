@@ -2,9 +2,9 @@
 // after cycle on demand, its memory read after a full GC (node --expose-gc) at the points the
 // parent asks for. argv[2]: JSON {simUrl, brokerUrl, token}. Started like the CLI starts the bridge
 // (runtime.ts first, the rest loaded after it).
-import { tuneHeap } from "../runtime.js";
+import { tuneRuntime } from "../runtime.js";
 
-tuneHeap();
+tuneRuntime();
 const { startInProcess } = await import("./inproc.js");
 const { serveParent } = await import("./proc.js");
 

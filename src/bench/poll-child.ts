@@ -2,9 +2,9 @@
 // clean heap, whatever the earlier figures left in the bench's own process. argv[2]: JSON
 // {sizes, cycles, warmup}; the result is the answer to "run". Started like the CLI starts the bridge
 // (runtime.ts first, the rest loaded after it).
-import { tuneHeap } from "../runtime.js";
+import { tuneRuntime } from "../runtime.js";
 
-tuneHeap();
+tuneRuntime();
 const { measurePolls } = await import("./poll.js");
 const { serveParent } = await import("./proc.js");
 
