@@ -267,7 +267,7 @@ export class AnswerReader {
  * and the fields that frame the body are found by a regular expression each, in one pass over the
  * text; the list of all fields is only built if someone reads it.
  */
-export function parseHead(text: string): AnswerHead {
+function parseHead(text: string): AnswerHead {
   const head = HEAD.exec(text);
   if (!head) {
     throw new HttpAnswerError(

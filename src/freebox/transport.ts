@@ -14,9 +14,9 @@ import { AnswerReader, type BodySink, type HeaderField, requestHead } from "./ht
 import type { TlsSettings } from "./tls.js";
 
 /** An idle connection is closed after this, or sooner if the box's `Keep-Alive` hint says so. */
-export const IDLE_MS = 30_000;
+const IDLE_MS = 30_000;
 /** The largest answer read: a box with thousands of devices sends a few MB. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const READ_BYTES = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
