@@ -12,11 +12,18 @@ import {
 } from "./envelope.js";
 import { connectionRoutes } from "./handlers-connection.js";
 import { dhcpRoutes } from "./handlers-dhcp.js";
+import { lanRoutes } from "./handlers-lan.js";
 import { loginRoutes } from "./handlers-login.js";
 import { systemRoutes } from "./handlers-system.js";
 import { type HandlerContext, type Route, resolve, type SimCore } from "./routes.js";
 
-const ROUTES: readonly Route[] = [...loginRoutes, ...systemRoutes, ...connectionRoutes, ...dhcpRoutes];
+const ROUTES: readonly Route[] = [
+  ...loginRoutes,
+  ...systemRoutes,
+  ...connectionRoutes,
+  ...dhcpRoutes,
+  ...lanRoutes,
+];
 
 export interface ParsedRequest {
   method: string;

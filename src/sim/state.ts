@@ -10,6 +10,7 @@ import type {
   XdslInfo,
 } from "../freebox/types.js";
 import { generateLan } from "./lan.js";
+import { addLanOnlyHosts } from "./lan-hosts.js";
 import { boxIdentity, lineData } from "./models.js";
 import { createRng } from "./rng.js";
 import type { SimLinkState, SimMedia } from "./types.js";
@@ -131,6 +132,8 @@ export interface StateOptions {
   seed: number;
   staticLeases: number;
   dynamicLeases: number;
+  /** LAN browser hosts without a lease (lan-hosts.ts). */
+  lanHosts: number;
   /** Unix seconds used as "now" for generated timestamps. */
   now: number;
 }
@@ -165,7 +168,7 @@ export function createState(options: StateOptions): SimState {
     password: "",
     status: { status: "disabled", next_refresh: 0, last_refresh: 0, next_retry: 0, last_error: 0 },
   });
-  return {
+  const state: SimState = {
     box,
     connection: {
       state: "up",
@@ -206,6 +209,9 @@ export function createState(options: StateOptions): SimState {
     hosts: lan.hosts,
     system,
   };
+  // Their own generator, so that adding them left every other generated value as it was.
+  addLanOnlyHosts(state, createRng(options.seed ^ 0x1a9), options.lanHosts, options.now);
+  return state;
 }
 
 /** EUI-64 link-local address of a MAC (fe80::/10), like the box's own `ipv6ll`. */

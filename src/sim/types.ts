@@ -1,5 +1,6 @@
 // Public contract of the Freebox simulator. Other modules and tests code against exactly these
 // names: add fields, never rename them.
+import type { LanHost } from "../freebox/types.js";
 import type { Logger } from "../logger.js";
 import type { SimState } from "./state.js";
 
@@ -28,6 +29,12 @@ export interface SimulatorOptions {
   staticLeases?: number;
   /** Generated dynamic leases (default 5). */
   dynamicLeases?: number;
+  /** LAN browser hosts that have no lease, on `pub` and `wifiguest`, some unnamed (default 4,
+   * at most 96). */
+  lanHosts?: number;
+  /** Live mode: every this many seconds a host without a lease arrives or leaves, with its event
+   * (default 15; 0: never). */
+  hostChurnS?: number;
   /** Values move over time (rates, byte counters, lease times, uptime); default false. */
   live?: boolean;
   /** Serve HTTPS instead of HTTP. */
@@ -75,6 +82,10 @@ export interface SimFaults {
   hang: boolean;
   /** New connections are destroyed at once, and open sockets destroyed, while true. */
   unreachable: boolean;
+  /** The box is in bridge mode: every lan/browser/ call answers `nodev` (freebox-api-lan-browser). */
+  bridgeMode: boolean;
+  /** Older firmware: the event WebSocket (ws/event) answers 404 at the upgrade. */
+  refuseEventStream: boolean;
   /** When set, the counted faults apply only to paths matching it (tested against the path after
    * /api/vN/ and against the full URL path, so /api_version can be targeted too). */
   match: RegExp | null;
@@ -101,8 +112,19 @@ export interface Simulator {
   setMedia(media: SimMedia): void;
   /** ipv4/ipv6 are absent unless up. */
   setLinkState(state: SimLinkState): void;
-  /** One step (one second) of the live values. */
+  /** One step (one second) of the live values (and, every `hostChurnS`, a guest coming or going). */
   tick(): void;
+  /**
+   * A host becomes active and the event stream says `lan_host_l3addr_reachable` with the whole
+   * host: the host of `mac` (any case), or with no MAC a device never seen before (a new host).
+   */
+  hostArrives(mac?: string): LanHost;
+  /** The host of `mac` becomes inactive; the stream says `lan_host_l3addr_unreachable`. */
+  hostLeaves(mac: string): LanHost;
+  /** Clients registered on the event stream now. */
+  readonly eventSubscribers: number;
+  /** Cuts every event stream without a close frame (a dropped link). */
+  dropEventStreams(): void;
   /** Closes the listener and every socket, clears timers. */
   close(): Promise<void>;
 }
