@@ -104,7 +104,7 @@ describe("event stream", () => {
     await until(() => seen.notifications.length === 2, 5000, "two notifications");
     expect(seen.notifications.map((n) => n.name)).toEqual(LAN_EVENTS.slice().reverse());
     expect(macOf(seen.notifications[0])).toBe(mac);
-    expect((seen.notifications[1]?.result as LanHost).active).toBe(true);
+    expect((seen.notifications[1]?.result as LanHost | undefined)?.active).toBe(true);
   });
 
   it("reconnects after a drop and after the box was unreachable (a reboot), registering again", async () => {
