@@ -23,7 +23,7 @@ import {
 import { HOSTS_TOPIC, type HostState } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { StateCache, type StateMessage, stateMessages, statePayload } from "./state.js";
+import { StateCache, type StateMessage, stateMessages, statePayload, staticLeaseTopic } from "./state.js";
 
 /** held's value for a config this run published: an empty payload is never held (it clears). */
 const OWN = "";
@@ -186,9 +186,19 @@ export class Publisher {
       }
       for (const t of [config.state_topic, config.json_attributes_topic]) {
         if (this.isStateTopic(t) && !used.has(t) && this.states.get(t) === undefined) out.add(t);
+        // A lease's tracker reads its host topic; the lease's own topic went with the lease.
+        const lease = this.leaseTopicOfHost(t);
+        if (lease !== undefined && this.states.get(lease) === undefined) out.add(lease);
       }
     }
     return [...out];
+  }
+
+  /** `<base>/dhcp/static_leases/<mac12>` for `<base>/lan/hosts/<mac12>`, else undefined. */
+  private leaseTopicOfHost(topic: unknown): string | undefined {
+    const hosts = `${this.o.baseTopic}/${HOSTS_TOPIC}/`;
+    if (typeof topic !== "string" || !topic.startsWith(hosts)) return undefined;
+    return staticLeaseTopic(this.o.baseTopic, topic.slice(hosts.length));
   }
 
   private isStateTopic(topic: unknown): topic is string {
