@@ -5,18 +5,26 @@ import { mkdir } from "node:fs/promises";
 import type { Config } from "../config.js";
 import type { FreeboxApi } from "../freebox/api.js";
 import { FreeboxError } from "../freebox/errors.js";
+import { EventStream, type EventStreamSource } from "../freebox/events.js";
 import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
-import { boxIdOf, lineMedia } from "./entities.js";
+import { LAN_EVENT_TOPIC } from "./entities/presence.js";
+import { boxIdOf, lineMedia, macKey } from "./entities.js";
+import { KnownHosts } from "./known-hosts.js";
 import { OwnTopics } from "./own-topics.js";
 import { BoxReader, groupResources } from "./poller.js";
+import { Presence } from "./presence.js";
 import { Publisher } from "./publisher.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 import { Scheduler } from "./scheduler.js";
 
 export interface BridgeOptions {
   api: FreeboxApi;
+  /** The box's event stream (FreeboxClient); without it LAN hosts are polled only. */
+  events?: EventStreamSource;
+  /** Event stream reconnect backoff (tests shorten it). */
+  eventBackoffMs?: { baseMs: number; maxMs: number };
   mqtt: MqttLink;
   config: Config;
   logger: Logger;
@@ -44,6 +52,9 @@ export class Bridge {
   private readonly own: OwnTopics;
   private readonly router: CommandRouter;
   private readonly scheduler: Scheduler;
+  private readonly known: KnownHosts;
+  private readonly presence: Presence;
+  private stream: EventStream | undefined;
   /** The error of each group whose last poll failed (a refresh request reports it). */
   private readonly pollFailures = new Map<PollGroup, unknown>();
   /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
@@ -65,6 +76,32 @@ export class Bridge {
       prefix: config.ha.discoveryPrefix,
       boxUrl: config.freebox.url,
       version: o.version,
+    });
+    this.known = new KnownHosts(config.dataDir, o.logger);
+    this.presence = new Presence({
+      api: o.api,
+      baseTopic: config.mqtt.baseTopic,
+      settings: {
+        trackers: config.presence.trackers,
+        exclude: new Set(
+          config.presence.exclude
+            .split(/[\s,;]+/)
+            .map((mac) => macKey(mac))
+            .filter((mac): mac is string => mac !== undefined),
+        ),
+        removeAfterDays: config.presence.removeAfterDays,
+      },
+      known: this.known,
+      logger: o.logger.child("presence"),
+      publishState: (topic, value) => this.publisher.publishValue(topic, value),
+      clearState: (topic) => this.publisher.clearTopic(topic),
+      publishEvent: (payload) =>
+        void o.mqtt.publish(`${config.mqtt.baseTopic}/${LAN_EVENT_TOPIC}`, payload, { qos: 1 }),
+      onTrackedChange: () => {
+        this.reader.box.lan_hosts = this.presence.tracked;
+        if (this.reader.box.system) this.syncDiscovery();
+      },
+      onModeChange: () => void this.publishInfo().catch(() => undefined),
     });
     this.router = new CommandRouter(config.mqtt.baseTopic, {
       api: o.api,
@@ -99,6 +136,8 @@ export class Bridge {
       ...(config.ha.discovery ? [config.ha.statusTopic] : []),
     ]);
     await mkdir(config.dataDir, { recursive: true }).catch(() => undefined);
+    await this.known.load();
+    this.presence.restore();
     this.scheduler.start();
     const heartbeat = setInterval(() => void this.own.heartbeat(), this.o.heartbeatMs ?? 30_000);
     this.timers.add(heartbeat);
@@ -114,7 +153,8 @@ export class Bridge {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.all([this.scheduler.stop(), this.router.idle()]);
+    await Promise.all([this.scheduler.stop(), this.router.idle(), this.stream?.stop()]);
+    await this.known.flush();
   }
 
   /** Polls everything now (bridge/request/refresh, the refresh button, tests). */
@@ -155,7 +195,8 @@ export class Bridge {
         // The line media is known once `connection` is read; it decides which line data follows.
         if (resource === "connection") await this.readLine();
       }
-      if (group === "config") await this.own.publishInfo(this.o.api, box);
+      if (group === "leases") await this.readLan();
+      if (group === "config") await this.publishInfo();
       if (this.stopped) return;
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
@@ -171,9 +212,61 @@ export class Bridge {
     }
   }
 
+  /**
+   * The LAN hosts at the leases interval, the safety net under the event stream (events come only
+   * on changes, and a short drop may send none: freebox-api-lan-browser). The stream opens after
+   * the first read, when a session exists and the box is known not to be in bridge mode.
+   */
+  private async readLan(): Promise<void> {
+    this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+    await this.presence.poll();
+    if (this.stopped) throw new Stopped();
+    if (this.stream === undefined && this.o.events !== undefined && this.presence.mode !== "off") {
+      this.stream = this.openStream(this.o.events);
+    }
+  }
+
+  private openStream(source: EventStreamSource): EventStream {
+    const stream = new EventStream({
+      source,
+      events: ["lan_host_l3addr_reachable", "lan_host_l3addr_unreachable"],
+      logger: this.o.logger.child("events"),
+      ...(this.o.eventBackoffMs ? { backoff: this.o.eventBackoffMs } : {}),
+      handlers: {
+        // Events may have been missed while the stream was down: read the lists once.
+        onReady: () => {
+          this.presence.setStreaming(true);
+          void this.readLanNow();
+        },
+        onDown: () => this.presence.setStreaming(false),
+        onUnavailable: () => this.presence.setStreaming(false),
+        onNotification: (notification) => {
+          if (!this.stopped) this.presence.applyEvent(notification.result);
+        },
+      },
+    });
+    stream.start();
+    return stream;
+  }
+
+  /** One LAN read outside the schedule (after the stream connected); a failure waits for the next poll. */
+  private async readLanNow(): Promise<void> {
+    try {
+      await this.presence.poll();
+    } catch (error) {
+      if (!this.stopped)
+        this.o.logger.debug(() => `LAN read after the stream connected: ${(error as Error).message}`);
+    }
+  }
+
+  private async publishInfo(): Promise<void> {
+    if (this.stopped || !this.reader.box.system) return;
+    await this.own.publishInfo(this.o.api, this.reader.box, { presence: this.presence.info() });
+  }
+
   /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
   private syncDiscovery(force = false): void {
-    const reconcile = this.reader.entitiesKnown(this.media);
+    const reconcile = this.reader.entitiesKnown(this.media) && this.presence.settled;
     this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
   }
 

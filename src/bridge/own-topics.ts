@@ -46,7 +46,7 @@ export class OwnTopics {
   }
 
   /** Publishes bridge/info when its content changed. */
-  async publishInfo(api: FreeboxApi, box: BoxSnapshot): Promise<void> {
+  async publishInfo(api: FreeboxApi, box: BoxSnapshot, extra: Record<string, unknown> = {}): Promise<void> {
     const { config, version } = this.o;
     const permissions = await api.permissions();
     const info = {
@@ -68,6 +68,7 @@ export class OwnTopics {
         leases: config.poll.leasesInterval,
       },
       discovery: config.ha.discovery,
+      ...extra,
     };
     const payload = JSON.stringify(info);
     if (payload === this.infoPayload) return;

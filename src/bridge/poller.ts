@@ -17,6 +17,7 @@ import type {
   SystemInfo,
   XdslInfo,
 } from "../freebox/types.js";
+import type { TrackedHostRef } from "./entities/kit.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 
 export interface DdnsState {
@@ -40,6 +41,8 @@ export interface BoxSnapshot {
   static_leases?: StaticLease[];
   dynamic_leases?: DynamicLease[];
   system?: SystemInfo;
+  /** LAN hosts with a device tracker (presence.ts), not a box answer: kept here for discovery. */
+  lan_hosts?: readonly TrackedHostRef[];
 }
 
 type Fetchers = {

@@ -12,6 +12,7 @@ export type Component =
   | "binary_sensor"
   | "button"
   | "device_tracker"
+  | "event"
   | "number"
   | "sensor"
   | "switch"
@@ -63,6 +64,8 @@ export interface EntityOptions {
   mode?: "auto" | "box" | "slider" | "text" | "password";
   pattern?: string;
   source_type?: "router";
+  /** event entities: the `event_type` values the state topic may carry. */
+  event_types?: string[];
 }
 
 export interface EntityDescriptor extends EntityOptions {
