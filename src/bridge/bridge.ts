@@ -182,6 +182,7 @@ export class Bridge {
       throw error;
     }
     this.publisher.publishState(resource, this.reader.box);
+    if (resource === "static_leases") this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     this.syncDiscovery();
   }
 
@@ -218,7 +219,6 @@ export class Bridge {
    * the first read, when a session exists and the box is known not to be in bridge mode.
    */
   private async readLan(): Promise<void> {
-    this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     await this.presence.poll();
     if (this.stopped) throw new Stopped();
     if (this.stream === undefined && this.o.events !== undefined && this.presence.mode !== "off") {
@@ -312,6 +312,9 @@ export class Bridge {
       const fresh = await this.reader.read(resource);
       if (this.stopped) throw new Stopped();
       if (fresh) this.publisher.publishState(resource, this.reader.box);
+      // A lease added or removed gives or takes a tracker at once (presence.ts).
+      if (fresh && resource === "static_leases")
+        this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     } catch (error) {
       if (error instanceof FreeboxError && !error.isTransport && !isSessionError(error)) {
         this.o.logger.warn(`could not read ${resource}: ${error.message}`);

@@ -307,35 +307,46 @@ export class Presence {
     if (this.#leases.has(mac)) return true;
     if (trackers === "static" || entry?.state === undefined) return false;
     if (entry.state.home === true) return true;
-    return !this.#expired(entry.state.last_seen ?? this.o.known.get(mac)?.last_seen ?? null, now);
+    // Away and never seen (a static lease's placeholder once the lease is gone): no tracker.
+    const lastSeen = entry.state.last_seen ?? this.o.known.get(mac)?.last_seen ?? null;
+    return lastSeen !== null && !this.#expired(lastSeen, now);
   }
 
   #expired(lastSeen: number | null, now: number): boolean {
     return lastSeen !== null && now - lastSeen > this.o.settings.removeAfterDays * DAY_S;
   }
 
-  /**
-   * The device name: a static lease's comment, else its hostname, else the host's name, its other
-   * names (mDNS, NetBIOS…), else vendor and the end of its MAC, as a user can tell devices apart.
-   */
   #name(mac: string, entry: Entry | undefined): string {
-    const lease = this.#leases.get(mac);
-    const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
-    const fromLease = clean(lease?.comment) ?? (macKey(lease?.hostname) ? undefined : clean(lease?.hostname));
-    const state = entry?.state;
-    const tail = macColon(mac).slice(9).toUpperCase();
-    return (
-      fromLease ??
-      state?.name ??
-      state?.names[0] ??
-      this.o.known.get(mac)?.name ??
-      `${state?.vendor ?? "Device"} ${tail}`
-    );
+    return deviceName(mac, this.#leases.get(mac), entry?.state, this.o.known.get(mac)?.name);
   }
 
   #now(): number {
     return this.o.now?.() ?? Math.floor(Date.now() / 1000);
   }
+}
+
+/**
+ * A tracked host's device name: a static lease's comment, else its hostname (unless the box made
+ * it the MAC), else the host's name, its other names (mDNS, NetBIOS…), the name an earlier run
+ * gave it, else its vendor (or "Device") and the end of its MAC, so that a user can tell them apart.
+ */
+export function deviceName(
+  mac: string,
+  lease: { comment?: string; hostname?: string } | undefined,
+  state: HostState | undefined,
+  knownName?: string,
+): string {
+  const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const hostname = macKey(lease?.hostname) === undefined ? clean(lease?.hostname) : undefined;
+  const tail = macColon(mac).slice(9).toUpperCase();
+  return (
+    clean(lease?.comment) ??
+    hostname ??
+    state?.name ??
+    state?.names[0] ??
+    clean(knownName) ??
+    `${state?.vendor ?? "Device"} ${tail}`
+  );
 }
 
 /** A host's MAC (mac12) from `l2ident.id`, else its id `ether-<mac>`; the case varies (the page). */

@@ -119,7 +119,7 @@ describe("bridge: a poll racing a command's refresh", () => {
     const gone = sim.state.staticLeases[0];
     if (!gone) throw new Error("the simulator has no static lease");
     const box = sim.state.system.mac.toLowerCase().replace(/:/g, "");
-    const config = `${PREFIX}/device_tracker/freebox_${box}/lease_${macKey(gone.mac)}/config`;
+    const config = `${PREFIX}/device_tracker/freebox_${box}/host_${macKey(gone.mac)}/config`;
 
     // A leases poll reads the list (the lease still there) and its answer is held back…
     hold.arm("listStaticLeases");

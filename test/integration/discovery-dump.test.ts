@@ -19,6 +19,7 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     await stack.waitFor(`${BASE}/dhcp/dynamic_leases`);
     await stack.waitFor(`${BASE}/dhcp/config`);
     await stack.waitFor(`${BASE}/connection/${media}`);
+    await stack.waitFor(`${BASE}/bridge/info`, (p) => p.includes('"tracked_hosts":11'));
     const retained = await stack.retained();
     const topics = retained.map((m) => m.topic);
     const other = media === "ftth" ? "xdsl" : "ftth";
@@ -33,7 +34,10 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     const keys = configs.map((m) => m.topic.split("/")[3]);
     expect(keys).toContain(media === "xdsl" ? "xdsl_down_rate" : "sfp_present");
     expect(keys).not.toContain(media === "xdsl" ? "sfp_present" : "xdsl_down_rate");
-    expect(keys.filter((k) => k?.startsWith("lease_"))).toHaveLength(3);
+    // A tracker per LAN host (static leases' hosts among them) and the LAN event entity.
+    const listed = Object.values(stack.sim.state.hosts).filter((h) => typeof h.id === "string");
+    expect(keys.filter((k) => k?.startsWith("host_"))).toHaveLength(listed.length);
+    expect(keys).toContain("lan_event");
     for (const m of configs) {
       const config = JSON.parse(m.payload) as { unique_id: string };
       expect(config.unique_id).toMatch(/^freebox_[0-9a-f]{12}_[a-z0-9_]+$/);

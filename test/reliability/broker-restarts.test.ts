@@ -192,7 +192,7 @@ describe.skipIf(!MOSQUITTO)(`mosquitto restarts${NO_MOSQUITTO}`, { timeout: 60_0
     await s.app.bridge?.refreshAll();
     const key = (mac: string) => mac.replace(/:/g, "").toLowerCase();
     const tracker = (mac: string) =>
-      `homeassistant/device_tracker/freebox_${boxId(s)}/lease_${key(mac)}/config`;
+      `homeassistant/device_tracker/freebox_${boxId(s)}/host_${key(mac)}/config`;
     await untilLatest(watcher.messages, tracker(gone.mac), "");
     // A crash: the broker comes back with the database of before the change (ghost tracker,
     // no tracker for the new lease, the old comment), as a broker restored from a backup would.

@@ -127,9 +127,9 @@ describe.skipIf(!MOSQUITTO)(`soak${NO_MOSQUITTO}`, () => {
     const retained = await retainedSnapshot(broker.url, "#");
     const configs = retained
       .filter(
-        (m) => m.payload !== "" && m.topic.startsWith(`homeassistant/device_tracker/freebox_${boxId}/lease_`),
+        (m) => m.payload !== "" && m.topic.startsWith(`homeassistant/device_tracker/freebox_${boxId}/host_`),
       )
-      .map((m) => m.topic.split("/")[3]?.slice("lease_".length));
+      .map((m) => m.topic.split("/")[3]?.slice("host_".length));
     const under = (prefix: string) =>
       retained
         .filter((m) => m.payload !== "" && m.topic.startsWith(prefix))
