@@ -206,7 +206,8 @@ export class Presence {
 
   /** bridge/info's `presence` block. */
   info(): Record<string, unknown> {
-    return { mode: this.#mode, trackers: this.o.settings.trackers, tracked_hosts: this.#tracked.length };
+    // No count of tracked hosts: it would republish bridge/info each time a device comes or goes.
+    return { mode: this.#mode, trackers: this.o.settings.trackers };
   }
 
   #setMode(mode: PresenceMode): void {

@@ -99,7 +99,7 @@ describe("a tracker for every LAN host", () => {
       expect(config.device.name).toBe(lease.comment);
     }
     expect(parse(retained.get(`${BASE}/bridge/info`))).toMatchObject({
-      presence: { mode: "events", trackers: "all", tracked_hosts: 15 },
+      presence: { mode: "events", trackers: "all" },
     });
   });
 

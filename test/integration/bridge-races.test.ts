@@ -76,6 +76,8 @@ async function setup(): Promise<{
       FREEBOX_APP_TOKEN: token,
       DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-race-")),
       MQTT_URL: broker.url,
+      // The lease's tracker goes with the lease (with "all", its host would keep one).
+      PRESENCE_TRACKERS: "static",
     },
   });
   const watch = await observe(broker.url, ["#"]);

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./mqtt-helpers.js";
 import { BASE, type Stack, startStack } from "./stack.js";
 
 let stack: Stack | undefined;
@@ -19,7 +20,12 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     await stack.waitFor(`${BASE}/dhcp/dynamic_leases`);
     await stack.waitFor(`${BASE}/dhcp/config`);
     await stack.waitFor(`${BASE}/connection/${media}`);
-    await stack.waitFor(`${BASE}/bridge/info`, (p) => p.includes('"tracked_hosts":11'));
+    const listedHosts = Object.values(stack.sim.state.hosts).filter((h) => typeof h.id === "string");
+    await until(
+      () => stack?.watch.messages.filter((m) => m.topic.includes("/host_")).length === listedHosts.length,
+      8000,
+      "a tracker per LAN host",
+    );
     const retained = await stack.retained();
     const topics = retained.map((m) => m.topic);
     const other = media === "ftth" ? "xdsl" : "ftth";
@@ -35,8 +41,7 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     expect(keys).toContain(media === "xdsl" ? "xdsl_down_rate" : "sfp_present");
     expect(keys).not.toContain(media === "xdsl" ? "sfp_present" : "xdsl_down_rate");
     // A tracker per LAN host (static leases' hosts among them) and the LAN event entity.
-    const listed = Object.values(stack.sim.state.hosts).filter((h) => typeof h.id === "string");
-    expect(keys.filter((k) => k?.startsWith("host_"))).toHaveLength(listed.length);
+    expect(keys.filter((k) => k?.startsWith("host_"))).toHaveLength(listedHosts.length);
     expect(keys).toContain("lan_event");
     for (const m of configs) {
       const config = JSON.parse(m.payload) as { unique_id: string };

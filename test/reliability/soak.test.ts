@@ -84,7 +84,13 @@ describe.skipIf(!MOSQUITTO)(`soak${NO_MOSQUITTO}`, () => {
     stack = await startStack({
       broker,
       logger,
-      env: { POLL_STATUS_INTERVAL: hour, POLL_CONFIG_INTERVAL: hour, POLL_LEASES_INTERVAL: hour },
+      // Static leases' trackers only: the check below compares them with the box's leases.
+      env: {
+        POLL_STATUS_INTERVAL: hour,
+        POLL_CONFIG_INTERVAL: hour,
+        POLL_LEASES_INTERVAL: hour,
+        PRESENCE_TRACKERS: "static",
+      },
     });
     const s = stack;
     const leases = s.sim.state.staticLeases;
