@@ -249,17 +249,18 @@ export interface StateMessage {
 export const statePayload = (value: unknown): string => JSON.stringify(value) ?? "null";
 
 /**
- * Per-lease messages of a `static_leases` answer: each lease (from buildState) on its own topic,
- * and its host on `<base>/lan/hosts/<mac12>` for the lease's device_tracker. `previousHosts`: the
- * host states last published, by topic (hostState keeps `last_seen` with it).
+ * The messages of a `static_leases` answer: the list, each lease on its own topic, and its host on
+ * `<base>/lan/hosts/<mac12>` for the lease's device_tracker. `previousHosts`: the host states last
+ * published, by topic (hostState keeps `last_seen` with it).
  */
-export function staticLeaseStates(
+function staticLeaseStates(
   baseTopic: string,
   raw: unknown,
   previousHosts: ReadonlyMap<string, HostState> = new Map(),
 ): StateMessage[] {
-  const out: StateMessage[] = [];
-  for (const lease of leases(raw, STATIC_LEASE)) {
+  const rows = leases(raw, STATIC_LEASE);
+  const out: StateMessage[] = [{ topic: `${baseTopic}/${resourceInfo("static_leases").topic}`, value: rows }];
+  for (const lease of rows) {
     const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
     if (topic) out.push({ topic, value: lease });
   }
@@ -279,11 +280,8 @@ export function stateMessages(
   raw: unknown,
   ctx: StateContext = {},
 ): StateMessage[] {
-  const main = {
-    topic: `${baseTopic}/${resourceInfo(resource).topic}`,
-    value: buildState(resource, raw, ctx),
-  };
-  return resource === "static_leases" ? [main, ...staticLeaseStates(baseTopic, raw, ctx.hosts)] : [main];
+  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw, ctx.hosts);
+  return [{ topic: `${baseTopic}/${resourceInfo(resource).topic}`, value: buildState(resource, raw, ctx) }];
 }
 
 /**
