@@ -87,6 +87,8 @@ export class Publisher {
    * its topic (the box's answers are rebuilt at every poll: nothing relies on their identity).
    */
   publishState(resource: ResourceId, box: BoxSnapshot): void {
+    // Never read: no message, and no per-lease topic to call stale.
+    if (box[resource] === undefined) return;
     const messages = resourceStates(this.o.baseTopic, resource, box, this.hosts);
     for (const m of messages) {
       const payload = statePayload(m.value);
