@@ -48,12 +48,13 @@ type Fetchers = {
 
 // The contract publishes one DynDNS topic per provider: its configuration merged with its status/.
 // A disabled provider does not refresh, so its status cannot move while its configuration does
-// not; an unchanged answer is the same object as the last one (freebox/http.ts), so the status is
-// read again only when the provider is enabled or its configuration changed: one request per
-// poll for the providers a home does not use, which are most of them.
+// not, so the status is read again only when the provider is enabled or its configuration changed
+// (by content: answers are fresh objects at every poll): one request per poll for the providers a
+// home does not use, which are most of them.
 const ddns = (provider: DdnsProvider) => async (api: FreeboxApi, previous: DdnsState | undefined) => {
   const config = await api.getDdnsConfig(provider);
-  if (!config.enabled && previous?.config === config && previous.status !== undefined) return previous;
+  const same = previous !== undefined && JSON.stringify(previous.config) === JSON.stringify(config);
+  if (!config.enabled && same && previous.status !== undefined) return { config, status: previous.status };
   return { config, status: await api.getDdnsStatus(provider) };
 };
 

@@ -1,6 +1,7 @@
 // Publishes what the bridge knows: retained states (only when their content changed) and Home
 // Assistant discovery configs (only when changed; removed with an EMPTY RETAINED payload when an
 // entity stops existing, including configs a previous run left on the broker).
+import { createHash } from "node:crypto";
 import { DDNS_PROVIDERS, type DdnsProvider } from "../freebox/types.js";
 import {
   buildDiscovery,
@@ -19,9 +20,10 @@ import {
   entitiesFor,
   type StaticLeaseRef,
 } from "./entities.js";
+import { HOSTS_TOPIC, type HostState } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { digest, StateCache, type StateMessage, stateMessages } from "./state.js";
+import { StateCache, type StateMessage, stateMessages, statePayload, staticLeaseTopic } from "./state.js";
 
 /** held's value for a config this run published: an empty payload is never held (it clears). */
 const OWN = "";
@@ -45,15 +47,13 @@ export class Publisher {
    */
   private readonly held = new Map<string, string>();
   private filter: string | undefined;
-  /** Inputs (discoveryKey) and topics of the last complete sync. */
+  /** discoveryKey() and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
   /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
   private ghostKnown: boolean | undefined;
-  /** The answers each resource's states were last built from (see `sameAnswers`). */
-  private readonly stateInputs = new Map<ResourceId, readonly unknown[]>();
-  /** The answers the last complete discovery sync was built from. */
-  private builtInputs: readonly unknown[] = [];
+  /** Host states last published, by topic: hostState() keeps `last_seen` with them. */
+  private readonly hosts = new Map<string, HostState>();
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -82,27 +82,28 @@ export class Publisher {
     return foreign;
   }
 
-  /** Publishes the states of a resource whose content changed; `force` re-sends them anyway. */
-  publishState(resource: ResourceId, box: BoxSnapshot, force = false): void {
-    const raw = box[resource];
-    if (raw === undefined) return;
-    const inputs = isDdns(raw) ? [raw.config, raw.status] : [raw];
-    if (!force && sameAnswers(this.stateInputs.get(resource), inputs)) return;
-    this.stateInputs.set(resource, inputs);
-    const messages = resourceStates(this.o.baseTopic, resource, box);
+  /**
+   * Publishes the states of a resource whose payload text differs from the last one published on
+   * its topic (the box's answers are rebuilt at every poll: nothing relies on their identity).
+   */
+  publishState(resource: ResourceId, box: BoxSnapshot): void {
+    // Never read: no message, and no per-lease topic to call stale.
+    if (box[resource] === undefined) return;
+    const messages = resourceStates(this.o.baseTopic, resource, box, this.hosts);
     for (const m of messages) {
-      if (force) this.states.delete(m.topic);
-      const payload = this.states.changed(m.topic, m.value);
-      if (payload !== null) void this.o.mqtt.publish(m.topic, payload, { retain: true, qos: 1 });
+      const payload = statePayload(m.value);
+      if (this.states.changed(m.topic, payload))
+        void this.o.mqtt.publish(m.topic, payload, { retain: true, qos: 1 });
     }
     if (resource === "static_leases") {
+      const hosts = `${this.o.baseTopic}/${HOSTS_TOPIC}/`;
+      for (const m of messages) if (m.topic.startsWith(hosts)) this.hosts.set(m.topic, m.value as HostState);
       for (const topic of this.states.staleLeaseTopics(this.o.baseTopic, messages)) this.clear(topic);
     }
   }
 
   /** Clears the retained state of a resource that no longer exists on this box (xDSL after a move to fibre). */
   clearState(resource: ResourceId): void {
-    this.stateInputs.delete(resource);
     const topic = `${this.o.baseTopic}/${resourceInfo(resource).topic}`;
     if (this.states.get(topic) !== undefined) this.clear(topic);
   }
@@ -128,18 +129,12 @@ export class Publisher {
     if (!this.o.discovery) return;
     // Building every config was most of a poll's CPU with many leases, and the configs depend on
     // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
-    // Same answers of the box give the same ctx and device without building them.
     const unforced = !options.force && !(options.reconcile && this.hasGhost());
-    const inputs = discoveryInputs(box, media);
-    if (unforced && this.builtKey !== undefined && sameAnswers(this.builtInputs, inputs)) return;
     const basis = discoveryBasis(box, media, this.o);
     if (!basis) return;
     const { ctx, device } = basis;
     const key = discoveryKey(ctx, device);
-    if (unforced && key === this.builtKey) {
-      this.builtInputs = inputs;
-      return;
-    }
+    if (unforced && key === this.builtKey) return;
     this.builtKey = undefined;
     const { entities, messages } = discoveryConfigs(basis, this.o);
     const current = new Set<string>();
@@ -163,7 +158,6 @@ export class Publisher {
     }
     for (const topic of ghostStates) void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     this.builtKey = key;
-    this.builtInputs = inputs;
     this.builtTopics = current;
     this.ghostKnown = undefined;
   }
@@ -194,9 +188,19 @@ export class Publisher {
       }
       for (const t of [config.state_topic, config.json_attributes_topic]) {
         if (this.isStateTopic(t) && !used.has(t) && this.states.get(t) === undefined) out.add(t);
+        // A lease's tracker reads its host topic; the lease's own topic went with the lease.
+        const lease = this.leaseTopicOfHost(t);
+        if (lease !== undefined && this.states.get(lease) === undefined) out.add(lease);
       }
     }
     return [...out];
+  }
+
+  /** `<base>/dhcp/static_leases/<mac12>` for `<base>/lan/hosts/<mac12>`, else undefined. */
+  private leaseTopicOfHost(topic: unknown): string | undefined {
+    const hosts = `${this.o.baseTopic}/${HOSTS_TOPIC}/`;
+    if (typeof topic !== "string" || !topic.startsWith(hosts)) return undefined;
+    return staticLeaseTopic(this.o.baseTopic, topic.slice(hosts.length));
   }
 
   private isStateTopic(topic: unknown): topic is string {
@@ -206,18 +210,23 @@ export class Publisher {
 
   private clear(topic: string): void {
     this.states.delete(topic);
+    this.hosts.delete(topic);
     void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
   }
 }
 
-/** Everything the configs are built from: entitiesFor reads only ctx, and a lease as a StaticLeaseRef. */
 /** The state messages of one resource (none when the box has not answered for it). Pure. */
-export function resourceStates(baseTopic: string, resource: ResourceId, box: BoxSnapshot): StateMessage[] {
+export function resourceStates(
+  baseTopic: string,
+  resource: ResourceId,
+  box: BoxSnapshot,
+  hosts?: ReadonlyMap<string, HostState>,
+): StateMessage[] {
   const raw = box[resource];
   if (raw === undefined) return [];
   return isDdns(raw)
     ? stateMessages(baseTopic, resource, raw.config, { ddnsStatus: raw.status })
-    : stateMessages(baseTopic, resource, raw);
+    : stateMessages(baseTopic, resource, raw, { hosts });
 }
 
 export interface DiscoveryOptions {
@@ -228,14 +237,14 @@ export interface DiscoveryOptions {
 }
 
 /** The answers the discovery configs are built from, the DynDNS ones only by their presence. */
-const DISCOVERY_SOURCES = ["system", "connection", "ftth", "static_leases", "apiVersion"] as const;
-type DiscoverySources = Pick<BoxSnapshot, (typeof DISCOVERY_SOURCES)[number] | `ddns_${DdnsProvider}`>;
+type DiscoverySources = Pick<
+  BoxSnapshot,
+  "system" | "connection" | "ftth" | "static_leases" | "apiVersion" | `ddns_${DdnsProvider}`
+>;
 
 /**
  * What the discovery configs depend on: the entity context and the device block, from the latest
- * answers of the box (undefined until `system/` was read: the box id comes from it). It sees only
- * DISCOVERY_SOURCES, which discoveryInputs compares: an answer read here and not compared there
- * would not rebuild the configs when it changes.
+ * answers of the box (undefined until `system/` was read: the box id comes from it).
  */
 export function discoveryBasis(
   box: DiscoverySources,
@@ -281,20 +290,11 @@ function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
 }
 
 /**
- * What discoveryBasis reads of the box, by identity: an unchanged answer of the box is the same
- * object poll after poll (freebox/http.ts).
+ * A short stand-in for a config's text whose only use is "is it the one this run published": a
+ * 28-character SHA-1 rather than the text kept in memory, for every config of every lease.
  */
-function discoveryInputs(box: DiscoverySources, media: string | undefined): unknown[] {
-  return [
-    ...DISCOVERY_SOURCES.map((source) => box[source]),
-    ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
-    media,
-  ];
-}
-
-/** Same answers of the box, element by element, by identity. */
-function sameAnswers(last: readonly unknown[] | undefined, now: readonly unknown[]): boolean {
-  return last !== undefined && last.length === now.length && last.every((v, i) => v === now[i]);
+function digest(text: string): string {
+  return createHash("sha1").update(text).digest("base64");
 }
 
 const isDdns = (raw: unknown): raw is DdnsState => typeof raw === "object" && raw !== null && "config" in raw;

@@ -19,7 +19,7 @@ import type { DiscoveryMessage } from "../mqtt/discovery.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type DiscoveryOptions, discoveryBasis, discoveryConfigs, resourceStates } from "./publisher.js";
 import { RESOURCES } from "./resources.js";
-import { type StateMessage, stableStringify } from "./state.js";
+import { type StateMessage, statePayload } from "./state.js";
 
 /** A whole box, as the fixtures describe it (one object per resource). */
 export interface BoxData {
@@ -97,7 +97,7 @@ export function snapshotMessages(box: BoxData, o: SnapshotOptions): RetainedMess
     ...snapshotDiscovery(box, o).map((m) => ({ ...m, retain: true as const })),
     ...snapshotStates(box, o.baseTopic).map((m) => ({
       topic: m.topic,
-      payload: stableStringify(m.value),
+      payload: statePayload(m.value),
       retain: true as const,
     })),
   ];

@@ -1,10 +1,10 @@
 // Retained JSON state payloads (docs/mqtt-contract.md "State topics"): the API's field names and
-// units, every documented field present (`null` when the box did not send it), unknown keys kept,
-// the write-only DynDNS `password` never present. Documented fields come from
+// units, every documented field present (`null` when the box did not send it), unknown keys kept
+// (leases excepted: their lasting fields only), the write-only DynDNS `password` never present. Documented fields come from
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
-import { createHash } from "node:crypto";
 import { macKey } from "./entities/ids.js";
+import { HOSTS_TOPIC, type HostState, hostState, hostTopic } from "./hosts.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
 
 const CONNECTION = [
@@ -99,18 +99,12 @@ const DHCP_CONFIG = [
   "boot_file",
   "options",
 ];
-// `host` (LAN browser host) is kept whole: many undocumented keys, may be `{}` or absent.
-const STATIC_LEASE = ["id", "mac", "comment", "hostname", "ip", "host"];
-const DYNAMIC_LEASE = [
-  "mac",
-  "hostname",
-  "ip",
-  "lease_remaining",
-  "assign_time",
-  "refresh_time",
-  "is_static",
-  "host",
-];
+// Leases carry their lasting fields only (docs/mqtt-contract.md "State topics"): no
+// `lease_remaining`, `refresh_time`, nor the `host` object, whose activity times and Wi-Fi signal
+// move at every poll on a real box. Of the host, its name, vendor and type stay; presence is on
+// `<base>/lan/hosts/<mac12>` (hosts.ts).
+const STATIC_LEASE = ["id", "mac", "ip", "comment", "hostname"];
+const DYNAMIC_LEASE = ["mac", "ip", "hostname", "is_static", "assign_time"];
 // essentials §7, `GET system/` v6+; v5 flat fields (temp_*, fan_rpm, box_flavor) stay as extra keys.
 const SYSTEM = [
   "firmware_version",
@@ -133,6 +127,8 @@ const WRITE_ONLY = new Set(["password"]);
 export interface StateContext {
   /** DynDNS resources: the `connection/ddns/<provider>/status/` answer, merged into the config. */
   ddnsStatus?: unknown;
+  /** Static leases: the host states last published, by topic (see staticLeaseStates). */
+  hosts?: ReadonlyMap<string, HostState>;
 }
 
 type Json = Record<string, unknown>;
@@ -198,9 +194,9 @@ export function buildState(resource: ResourceId, raw: unknown, ctx: StateContext
     case "dhcp_config":
       return shape(raw, DHCP_CONFIG);
     case "static_leases":
-      return (listOf(STATIC_LEASE)(raw) ?? []).map(withHost);
+      return leases(raw, STATIC_LEASE);
     case "dynamic_leases":
-      return (listOf(DYNAMIC_LEASE)(raw) ?? []).map(withHost);
+      return leases(raw, DYNAMIC_LEASE);
     case "system": {
       const sensors = listOf(SYSTEM_SENSOR);
       return shape(raw, SYSTEM, { sensors, fans: sensors, model_info: objectOrNull });
@@ -213,11 +209,27 @@ export function buildState(resource: ResourceId, raw: unknown, ctx: StateContext
   }
 }
 
-function withHost(lease: unknown): unknown {
-  if (!isRecord(lease)) return lease;
-  put(lease, "host", objectOrNull(lease.host));
-  return lease;
+/**
+ * The leases with `fields` and the host's name, vendor and type (null when absent), sorted by MAC
+ * then IP: the box's order may vary, and an unchanged set must give the same payload text.
+ */
+function leases(raw: unknown, fields: readonly string[]): Json[] {
+  const out: Json[] = [];
+  for (const lease of Array.isArray(raw) ? raw : []) {
+    if (!isRecord(lease)) continue;
+    const host = isRecord(lease.host) ? lease.host : {};
+    const row: Json = {};
+    for (const f of fields) row[f] = lease[f] ?? null;
+    row.name = host.primary_name ?? null;
+    row.vendor = host.vendor_name ?? null;
+    row.host_type = host.host_type ?? null;
+    out.push(row);
+  }
+  return out.sort((a, b) => compare(sortKey(a.mac), sortKey(b.mac)) || compare(sortKey(a.ip), sortKey(b.ip)));
 }
+
+const sortKey = (v: unknown): string => (typeof v === "string" ? v.toLowerCase() : "");
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Each static lease also has its own retained topic, read by its device_tracker, so that one lease
@@ -233,69 +245,58 @@ export interface StateMessage {
   value: unknown;
 }
 
-/** Per-lease state messages for a `static_leases` state (from buildState). */
-export function staticLeaseStates(baseTopic: string, leases: readonly unknown[]): StateMessage[] {
-  const out: StateMessage[] = [];
-  for (const lease of leases) {
-    const topic = isRecord(lease) ? staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id)) : undefined;
+/** The payload text of a state: what is published, and what change detection compares. */
+export const statePayload = (value: unknown): string => JSON.stringify(value) ?? "null";
+
+/**
+ * The messages of a `static_leases` answer: the list, each lease on its own topic, and its host on
+ * `<base>/lan/hosts/<mac12>` for the lease's device_tracker. `previousHosts`: the host states last
+ * published, by topic (hostState keeps `last_seen` with it).
+ */
+function staticLeaseStates(
+  baseTopic: string,
+  raw: unknown,
+  previousHosts: ReadonlyMap<string, HostState> = new Map(),
+): StateMessage[] {
+  const rows = leases(raw, STATIC_LEASE);
+  const out: StateMessage[] = [{ topic: `${baseTopic}/${resourceInfo("static_leases").topic}`, value: rows }];
+  for (const lease of rows) {
+    const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
     if (topic) out.push({ topic, value: lease });
+  }
+  for (const lease of Array.isArray(raw) ? raw : []) {
+    const topic = isRecord(lease) ? hostTopic(baseTopic, lease.mac ?? lease.id) : undefined;
+    if (!topic || !isRecord(lease)) continue;
+    const host = isRecord(lease.host) ? lease.host : undefined;
+    out.push({ topic, value: hostState(host, previousHosts.get(topic)) });
   }
   return out;
 }
 
-/** Every state message of a resource: its state topic, plus the per-lease topics for static leases. */
+/** Every state message of a resource: its state topic, plus the per-lease and host topics for static leases. */
 export function stateMessages(
   baseTopic: string,
   resource: ResourceId,
   raw: unknown,
-  ctx?: StateContext,
+  ctx: StateContext = {},
 ): StateMessage[] {
-  const value = buildState(resource, raw, ctx);
-  const main = { topic: `${baseTopic}/${resourceInfo(resource).topic}`, value };
-  return resource === "static_leases" && Array.isArray(value)
-    ? [main, ...staticLeaseStates(baseTopic, value)]
-    : [main];
-}
-
-/** JSON with object keys sorted at every level: same content → same string, whatever the key order. */
-export function stableStringify(value: unknown): string {
-  return JSON.stringify(sorted(value)) ?? "null";
-}
-
-function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
-  if (!isRecord(v)) return v;
-  const out: Json = {};
-  for (const k of Object.keys(v).sort()) put(out, k, sorted(v[k]));
-  return out;
+  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw, ctx.hosts);
+  return [{ topic: `${baseTopic}/${resourceInfo(resource).topic}`, value: buildState(resource, raw, ctx) }];
 }
 
 /**
- * A short stand-in for a long text whose only use is "is it the same as last time": a 28-character
- * SHA-1 rather than the text kept in memory (a lease list is ~430 KB at 1,000 leases).
+ * The payload text last published per state topic, to publish only what changed: the text about
+ * to be sent against the last one sent there (docs/mqtt-contract.md "State topics"). Payloads are
+ * built with a fixed key order (documented fields first), so an unchanged state gives the same text.
  */
-export function digest(text: string): string {
-  return createHash("sha1").update(text).digest("base64");
-}
-
-/** Remembers the last payload published per state topic, to publish only what changed. */
 export class StateCache {
   private readonly last = new Map<string, string>();
-  /** digest() of the plain JSON.stringify of the last value per topic: the cheap "nothing changed" test. */
-  private readonly plain = new Map<string, string>();
 
-  /** The serialized payload when it differs from the last one for `topic` (then remembered), else null. */
-  changed(topic: string, value: unknown): string | null {
-    // The box sends its keys in the same order poll after poll, so an unchanged value gives the
-    // same plain JSON (native, no sorted copy): most polls stop here. The sorted form decides
-    // only when the plain JSON differs (a change, or the same content in another key order).
-    const plain = digest(JSON.stringify(value) ?? "null");
-    if (this.plain.get(topic) === plain && this.last.has(topic)) return null;
-    this.plain.set(topic, plain);
-    const payload = stableStringify(value);
-    if (this.last.get(topic) === payload) return null;
+  /** Whether `payload` differs from the last one for `topic` (then remembered). */
+  changed(topic: string, payload: string): boolean {
+    if (this.last.get(topic) === payload) return false;
     this.last.set(topic, payload);
-    return payload;
+    return true;
   }
 
   get(topic: string): string | undefined {
@@ -304,7 +305,6 @@ export class StateCache {
 
   /** Forget a topic (after clearing it on the broker, or to force its next publication). */
   delete(topic: string): boolean {
-    this.plain.delete(topic);
     return this.last.delete(topic);
   }
 
@@ -313,18 +313,13 @@ export class StateCache {
     return [...this.last.entries()];
   }
 
-  clear(): void {
-    this.plain.clear();
-    this.last.clear();
-  }
-
   /**
-   * Per-lease topics still cached but absent from `current` (a lease was deleted): clear each with an
-   * empty retained payload, then `delete` it here.
+   * Per-lease and host topics still cached but absent from `current` (a static lease was deleted):
+   * clear each with an empty retained payload, then `delete` it here.
    */
   staleLeaseTopics(baseTopic: string, current: readonly StateMessage[]): string[] {
-    const prefix = `${baseTopic}/${resourceInfo("static_leases").topic}/`;
+    const prefixes = [`${baseTopic}/${resourceInfo("static_leases").topic}/`, `${baseTopic}/${HOSTS_TOPIC}/`];
     const keep = new Set(current.map((m) => m.topic));
-    return [...this.last.keys()].filter((t) => t.startsWith(prefix) && !keep.has(t));
+    return [...this.last.keys()].filter((t) => prefixes.some((p) => t.startsWith(p)) && !keep.has(t));
   }
 }

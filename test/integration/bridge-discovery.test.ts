@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   boxIdOf,
   configTopics,
+  hostStateTopic,
   leaseConfigTopic,
   leaseStateTopic,
   PREFIX,
@@ -107,7 +108,7 @@ describe("bridge: Home Assistant birth", () => {
 });
 
 describe("bridge: entities that no longer exist", () => {
-  it("a static lease deleted on the box: its tracker config and its per-lease state are cleared", async () => {
+  it("a static lease deleted on the box: its tracker config, its per-lease state and its host state are cleared", async () => {
     stack = await startBridge();
     const [gone, kept] = stack.sim.state.staticLeases;
     if (!gone || !kept) throw new Error("the simulator needs two static leases");
@@ -118,12 +119,16 @@ describe("bridge: entities that no longer exist", () => {
     const cleared = since(stack, from)
       .filter((m) => m.payload === "")
       .map((m) => m.topic);
-    expect(cleared.sort()).toEqual([leaseConfigTopic(stack, gone.mac), leaseStateTopic(gone.mac)].sort());
+    expect(cleared.sort()).toEqual(
+      [leaseConfigTopic(stack, gone.mac), leaseStateTopic(gone.mac), hostStateTopic(gone.mac)].sort(),
+    );
     const retained = await retainedMap(stack);
     expect(retained.has(leaseConfigTopic(stack, gone.mac))).toBe(false);
     expect(retained.has(leaseStateTopic(gone.mac))).toBe(false);
+    expect(retained.has(hostStateTopic(gone.mac))).toBe(false);
     expect(retained.has(leaseConfigTopic(stack, kept.mac))).toBe(true);
     expect(retained.has(leaseStateTopic(kept.mac))).toBe(true);
+    expect(retained.has(hostStateTopic(kept.mac))).toBe(true);
   });
 
   it("a lease deleted through the bridge's own command: cleared at once", async () => {
@@ -135,7 +140,7 @@ describe("bridge: entities that no longer exist", () => {
     const configTopic = leaseConfigTopic(stack, gone.mac);
     await untilRetained(
       stack,
-      (r) => !r.has(configTopic) && !r.has(leaseStateTopic(gone.mac)),
+      (r) => !r.has(configTopic) && !r.has(leaseStateTopic(gone.mac)) && !r.has(hostStateTopic(gone.mac)),
       "no config nor state for the removed lease",
     );
   });
@@ -159,6 +164,7 @@ describe("bridge: entities that no longer exist", () => {
       6000,
     );
     expect(after.has(leaseStateTopic(gone.mac))).toBe(false);
+    expect(after.has(hostStateTopic(gone.mac))).toBe(false);
     // Everything else is still there, and no other config was ever cleared.
     for (const topic of configTopics(before).filter((t) => t !== leaseConfigTopic(s, gone.mac))) {
       expect(after.get(topic), topic).toBeDefined();

@@ -90,6 +90,9 @@ export const leaseConfigTopic = (stack: Stack, mac: string): string =>
 
 export const leaseStateTopic = (mac: string): string => `${BASE}/dhcp/static_leases/${macKey(mac)}`;
 
+/** `<base>/lan/hosts/<mac12>`: the host of a static lease, read by its device_tracker. */
+export const hostStateTopic = (mac: string): string => `${BASE}/lan/hosts/${macKey(mac)}`;
+
 /** Waits until the broker's retained view satisfies `check`. */
 export async function untilRetained(
   stack: Stack,

@@ -10,6 +10,7 @@ import {
   boxIdOf,
   configTopics,
   FIBRE_STATE_TOPICS,
+  hostStateTopic,
   leaseConfigTopic,
   leaseStateTopic,
   PREFIX,
@@ -81,16 +82,21 @@ const FIELDS: Record<string, string[]> = {
     "always_broadcast",
     "dns",
   ],
-  static_lease: ["id", "mac", "comment", "hostname", "ip", "host"],
-  dynamic_lease: [
-    "mac",
-    "hostname",
-    "ip",
-    "lease_remaining",
-    "assign_time",
-    "refresh_time",
-    "is_static",
-    "host",
+  // Lasting fields only (contract amended by issue 18): exactly these keys.
+  static_lease: ["id", "mac", "ip", "comment", "hostname", "name", "vendor", "host_type"],
+  dynamic_lease: ["mac", "ip", "hostname", "is_static", "assign_time", "name", "vendor", "host_type"],
+  host: [
+    "home",
+    "name",
+    "names",
+    "addresses",
+    "vendor",
+    "host_type",
+    "interface",
+    "connectivity",
+    "access_point",
+    "wifi_band",
+    "last_seen",
   ],
   system: ["firmware_version", "mac", "serial", "uptime", "uptime_val", "board_name", "sensors", "fans"],
 };
@@ -184,16 +190,19 @@ describe("bridge: retained topics and payloads", () => {
     expectFields("dhcp/config", parse(retained.get(`${BASE}/dhcp/config`)), FIELDS["dhcp/config"] ?? []);
     const statics = parse<unknown[]>(retained.get(`${BASE}/dhcp/static_leases`));
     expect(statics).toHaveLength(sim.state.staticLeases.length);
-    for (const lease of statics) expectFields("static lease", lease, FIELDS.static_lease ?? []);
+    for (const lease of statics) expect(Object.keys(lease as object)).toEqual(FIELDS.static_lease);
     const dynamics = parse<unknown[]>(retained.get(`${BASE}/dhcp/dynamic_leases`));
     expect(dynamics).toHaveLength(sim.state.dynamicLeases.length);
-    for (const lease of dynamics) expectFields("dynamic lease", lease, FIELDS.dynamic_lease ?? []);
+    for (const lease of dynamics) expect(Object.keys(lease as object)).toEqual(FIELDS.dynamic_lease);
     const system = parse(retained.get(`${BASE}/system`));
     expectFields("system", system, FIELDS.system ?? []);
     expect(system.mac).toBe(sim.state.system.mac);
-    // One per-lease topic per static lease, read by its device_tracker.
+    // One per-lease topic per static lease, and its host's topic, read by its device_tracker.
     for (const lease of sim.state.staticLeases) {
       expect(parse(retained.get(leaseStateTopic(lease.mac)))).toMatchObject({ mac: lease.mac, ip: lease.ip });
+      const host = parse(retained.get(hostStateTopic(lease.mac)));
+      expect(Object.keys(host)).toEqual(FIELDS.host);
+      expect(host.home).toBe(sim.state.hosts[lease.mac]?.active);
     }
 
     // The write-only password appears nowhere: no retained message, nothing ever published.
@@ -265,7 +274,7 @@ describe("bridge: change-only publishing", () => {
     expect(since(stack, from).map((m) => m.topic)).toEqual([`${BASE}/dhcp/dynamic_leases`]);
   });
 
-  it("a static lease added on the box: the list, its own topic and its tracker config, nothing else", async () => {
+  it("a static lease added on the box: the list, its own topic, its host's topic and its tracker config, nothing else", async () => {
     stack = await startBridge();
     const from = stack.watch.messages.length;
     const mac = "02:11:22:33:44:55";
@@ -274,7 +283,12 @@ describe("bridge: change-only publishing", () => {
     await sleep(200);
     const topics = since(stack, from).map((m) => m.topic);
     expect(topics.sort()).toEqual(
-      [`${BASE}/dhcp/static_leases`, leaseStateTopic(mac), leaseConfigTopic(stack, mac)].sort(),
+      [
+        `${BASE}/dhcp/static_leases`,
+        leaseStateTopic(mac),
+        hostStateTopic(mac),
+        leaseConfigTopic(stack, mac),
+      ].sort(),
     );
   });
 });
@@ -332,7 +346,7 @@ describe("bridge: static lease devices", () => {
     for (const lease of stack.sim.state.staticLeases) {
       const config = parse<TrackerConfig>(retained.get(leaseConfigTopic(stack, lease.mac)));
       expect(config.source_type).toBe("router");
-      expect(config.state_topic).toBe(leaseStateTopic(lease.mac));
+      expect(config.state_topic).toBe(hostStateTopic(lease.mac));
       expect(config.device.via_device).toBe(`freebox_${box}`);
       expect(config.device.connections).toEqual([["mac", lease.mac.toLowerCase()]]);
       // Named after the lease's comment, else the host name the box knows.

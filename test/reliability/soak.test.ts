@@ -130,12 +130,16 @@ describe.skipIf(!MOSQUITTO)(`soak${NO_MOSQUITTO}`, () => {
         (m) => m.payload !== "" && m.topic.startsWith(`homeassistant/device_tracker/freebox_${boxId}/lease_`),
       )
       .map((m) => m.topic.split("/")[3]?.slice("lease_".length));
-    const states = retained
-      .filter((m) => m.payload !== "" && m.topic.startsWith(`${BASE}/dhcp/static_leases/`))
-      .map((m) => m.topic.split("/").at(-1));
+    const under = (prefix: string) =>
+      retained
+        .filter((m) => m.payload !== "" && m.topic.startsWith(prefix))
+        .map((m) => m.topic.split("/").at(-1));
+    const states = under(`${BASE}/dhcp/static_leases/`);
+    const hosts = under(`${BASE}/lan/hosts/`);
     expect(new Set(configs)).toEqual(onBox);
     expect(configs).toHaveLength(onBox.size);
     expect(new Set(states)).toEqual(onBox);
+    expect(new Set(hosts)).toEqual(onBox);
     // Leases did come and go: not the 1,000 the run started with.
     expect(onBox.size).toBe(LEASES);
     expect([...onBox].filter((mac) => Number.parseInt(mac.slice(-4), 16) >= LEASES).length).toBeGreaterThan(

@@ -273,11 +273,11 @@ describe("entity details", () => {
     expect(keys).not.toContain("sfp_pwr_tx");
   });
 
-  it("gives each static lease its own device behind the Freebox and its own topic", () => {
+  it("gives each static lease its own device behind the Freebox, reading its host's topic", () => {
     expect(ftth.get("lease_00deadb00b55")).toMatchObject({
       source_type: "router",
-      state_topic: "freebox2mqtt/dhcp/static_leases/00deadb00b55",
-      json_attributes_topic: "freebox2mqtt/dhcp/static_leases/00deadb00b55",
+      state_topic: "freebox2mqtt/lan/hosts/00deadb00b55",
+      json_attributes_topic: "freebox2mqtt/lan/hosts/00deadb00b55",
       device: {
         identifiers: [`freebox_${FTTH_BOX_ID}_lease_00deadb00b55`],
         connections: [["mac", "00:de:ad:b0:0b:55"]],
@@ -287,7 +287,7 @@ describe("entity details", () => {
     });
     expect(ftth.get("lease_00deadb00b69")?.device?.name).toBe("Imprimante bureau"); // comment first
     expect(ftth.get("lease_000000111111")?.device?.name).toBe("00:00:00:11:11:11"); // hostname is the MAC
-    expect(ftth.get("lease_00deadb00b55")?.value_template).toContain("value_json.host.active");
+    expect(ftth.get("lease_00deadb00b55")?.value_template).toContain("value_json.home");
   });
 
   it("keeps the line's entities during a 4G backup", () => {

@@ -4,8 +4,8 @@ import { snapshotStates } from "../../src/bridge/snapshot.js";
 import {
   buildState,
   StateCache,
-  stableStringify,
   stateMessages,
+  statePayload,
   staticLeaseTopic,
 } from "../../src/bridge/state.js";
 import { ftthBox } from "../fixtures/box-ftth.js";
@@ -41,8 +41,9 @@ const XDSL_STATS =
   "maxrate rate snr attn snr_10 attn_10 fec crc hec es ses phyr ginp nitro rxmt rxmt_corr rxmt_uncorr rtx_tx rtx_c rtx_uc".split(
     " ",
   );
-const STATIC_LEASE = ["id", "mac", "comment", "hostname", "ip", "host"];
-const DYNAMIC_LEASE = "mac hostname ip lease_remaining assign_time refresh_time is_static host".split(" ");
+// docs/mqtt-contract.md "State topics": lasting fields only, in this order.
+const STATIC_LEASE = "id mac ip comment hostname name vendor host_type".split(" ");
+const DYNAMIC_LEASE = "mac ip hostname is_static assign_time name vendor host_type".split(" ");
 
 const allNull = (fields: string[]) => Object.fromEntries(fields.map((f) => [f, null]));
 
@@ -124,16 +125,41 @@ describe("buildState", () => {
     });
   });
 
-  it("leases: arrays of leases with every field, host null when absent", () => {
+  it("leases: exactly the lasting fields, the host's name, vendor and type, null when absent", () => {
     const st = buildState("static_leases", ftthBox.staticLeases) as Array<Record<string, unknown>>;
     expect(st).toHaveLength(3);
-    for (const l of st) expect(Object.keys(l)).toEqual(expect.arrayContaining(STATIC_LEASE));
-    expect(st[1]?.host).toEqual({});
-    expect(st[2]?.host).toBeNull();
+    for (const l of st) expect(Object.keys(l)).toEqual(STATIC_LEASE);
+    expect(st.find((l) => l.mac === "00:DE:AD:B0:0B:55")).toEqual({
+      id: "00:DE:AD:B0:0B:55",
+      mac: "00:DE:AD:B0:0B:55",
+      ip: "192.168.1.1",
+      comment: "",
+      hostname: "Pc de r0ro",
+      name: "Pc de r0ro",
+      vendor: "",
+      host_type: "workstation",
+    });
+    expect(st.find((l) => l.mac === "00:DE:AD:B0:0B:69")).toMatchObject({ name: null, host_type: null });
     const dy = buildState("dynamic_leases", xdslBox.dynamicLeases) as Array<Record<string, unknown>>;
-    for (const l of dy) expect(Object.keys(l)).toEqual(expect.arrayContaining(DYNAMIC_LEASE));
+    for (const l of dy) expect(Object.keys(l)).toEqual(DYNAMIC_LEASE);
     expect(buildState("static_leases", undefined)).toEqual([]);
     expect(buildState("dynamic_leases", [{}])).toEqual([allNull(DYNAMIC_LEASE)]);
+  });
+
+  it("leases: the same text whatever the box's order and however its timestamps move", () => {
+    const moved = ftthBox.dynamicLeases.map((l) => ({
+      ...l,
+      lease_remaining: l.lease_remaining - 30,
+      refresh_time: l.refresh_time + 30,
+      host: { ...l.host, last_activity: 1_900_000_000, last_time_reachable: 1_900_000_000 },
+    }));
+    const before = statePayload(buildState("dynamic_leases", ftthBox.dynamicLeases));
+    expect(statePayload(buildState("dynamic_leases", moved.reverse()))).toBe(before);
+    expect(before).not.toMatch(/lease_remaining|refresh_time|last_activity|"host"/);
+    const macs = (buildState("dynamic_leases", ftthBox.dynamicLeases) as Array<{ mac: string }>).map(
+      (l) => l.mac,
+    );
+    expect(macs).toEqual([...macs].sort());
   });
 
   it("treats a key named __proto__ as a plain key", () => {
@@ -141,20 +167,26 @@ describe("buildState", () => {
     const s = buildState("connection", raw);
     expect(Object.getPrototypeOf(s)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(stableStringify(s)).toContain('"__proto__":{"polluted":true}');
+    expect(statePayload(s)).toContain('"__proto__":{"polluted":true}');
   });
 });
 
 describe("per-lease state topics", () => {
-  it("publishes each static lease on its own topic, MAC lowercase without separators", () => {
+  it("publishes each static lease on its own topic and its host on lan/hosts, MAC lowercase without separators", () => {
     const msgs = stateMessages("fbx", "static_leases", ftthBox.staticLeases);
     expect(msgs.map((m) => m.topic)).toEqual([
       "fbx/dhcp/static_leases",
+      "fbx/dhcp/static_leases/000000111111",
       "fbx/dhcp/static_leases/00deadb00b55",
       "fbx/dhcp/static_leases/00deadb00b69",
-      "fbx/dhcp/static_leases/000000111111",
+      "fbx/lan/hosts/00deadb00b55",
+      "fbx/lan/hosts/00deadb00b69",
+      "fbx/lan/hosts/000000111111",
     ]);
-    expect(msgs[1]?.value).toMatchObject({ ip: "192.168.1.1", host: { active: true } });
+    const byTopic = new Map(msgs.map((m) => [m.topic, m.value]));
+    expect(byTopic.get("fbx/dhcp/static_leases/00deadb00b55")).toMatchObject({ ip: "192.168.1.1" });
+    expect(byTopic.get("fbx/lan/hosts/00deadb00b55")).toMatchObject({ home: true, interface: "pub" });
+    expect(byTopic.get("fbx/lan/hosts/000000111111")).toMatchObject({ home: null });
     expect(staticLeaseTopic("fbx", "not a mac")).toBeUndefined();
     expect(stateMessages("fbx", "dynamic_leases", ftthBox.dynamicLeases)).toHaveLength(1);
   });
@@ -176,31 +208,26 @@ describe("snapshotStates", () => {
 });
 
 describe("StateCache", () => {
-  it("serializes stably: same content, same string, whatever the key order", () => {
-    expect(stableStringify({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: null } })).toBe(
-      '{"a":{"c":null,"d":[2,{"x":2,"y":1}]},"b":1}',
-    );
-  });
-
-  it("says whether a payload changed", () => {
+  it("says whether the payload text differs from the last one sent on the topic", () => {
     const cache = new StateCache();
-    expect(cache.changed("t", { a: 1, b: 2 })).toBe('{"a":1,"b":2}');
-    expect(cache.changed("t", { b: 2, a: 1 })).toBeNull();
-    expect(cache.changed("t", { a: 1, b: 3 })).toBe('{"a":1,"b":3}');
-    expect(cache.changed("u", { a: 1, b: 3 })).not.toBeNull();
-    expect(cache.get("t")).toBe('{"a":1,"b":3}');
+    expect(cache.changed("t", '{"a":1}')).toBe(true);
+    expect(cache.changed("t", '{"a":1}')).toBe(false);
+    expect(cache.changed("t", '{"a":2}')).toBe(true);
+    expect(cache.changed("u", '{"a":2}')).toBe(true);
+    expect(cache.get("t")).toBe('{"a":2}');
     cache.delete("t");
-    expect(cache.changed("t", { a: 1, b: 3 })).not.toBeNull();
+    expect(cache.changed("t", '{"a":2}')).toBe(true);
     expect(cache.entries().map(([t]) => t)).toEqual(["u", "t"]);
-    cache.clear();
-    expect(cache.entries()).toEqual([]);
   });
 
-  it("finds the per-lease topics of deleted leases", () => {
+  it("finds the per-lease and host topics of deleted leases", () => {
     const cache = new StateCache();
     for (const m of stateMessages("fbx", "static_leases", ftthBox.staticLeases))
-      cache.changed(m.topic, m.value);
+      cache.changed(m.topic, statePayload(m.value));
     const now = stateMessages("fbx", "static_leases", ftthBox.staticLeases.slice(1));
-    expect(cache.staleLeaseTopics("fbx", now)).toEqual(["fbx/dhcp/static_leases/00deadb00b55"]);
+    expect(cache.staleLeaseTopics("fbx", now)).toEqual([
+      "fbx/dhcp/static_leases/00deadb00b55",
+      "fbx/lan/hosts/00deadb00b55",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // DHCP server configuration, lease counts and one device_tracker per static lease
 // (freebox-api-dhcp: DhcpConfig, DhcpStaticLease, DhcpDynamicLease).
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
-import { staticLeaseTopic } from "../state.js";
+import { hostTopic } from "../hosts.js";
 import { macColon, macKey } from "./ids.js";
 import {
   type EntityContext,
@@ -53,8 +53,8 @@ const IS_LIST = isList("value_json");
 /**
  * Count of leases, the leases as attributes. HA wants attributes as a dict (MqttAttributesMixin
  * ignores anything else) and the recorder drops attributes over 16 kB, so the template builds
- * `{"leases": [{ip, hostname, mac}, …first 50], "truncated": bool}` instead of the whole array
- * (1,000 leases with their `host` objects would be hundreds of kB).
+ * `{"leases": [{ip, hostname, name, mac}, …first 50], "truncated": bool}` instead of the whole
+ * array (1,000 leases would be well over 16 kB).
  */
 function leaseCount(key: string, name: string, topic: string): EntityDescriptor {
   const limit = LEASE_ATTRIBUTE_LIMIT;
@@ -70,22 +70,40 @@ function leaseCount(key: string, name: string, topic: string): EntityDescriptor 
     json_attributes_template:
       `{% set ns = namespace(leases=[]) %}{% set rows = (value_json | select('mapping') | list)` +
       ` if ${IS_LIST} else [] %}{% for l in rows[:${limit}] %}{% set ns.leases = ns.leases +` +
-      ` [{'ip': l.get('ip'), 'hostname': l.get('hostname'), 'mac': l.get('mac')}] %}{% endfor %}` +
+      ` [{'ip': l.get('ip'), 'hostname': l.get('hostname'), 'name': l.get('name'),` +
+      ` 'mac': l.get('mac')}] %}{% endfor %}` +
       `{{ {'leases': ns.leases, 'truncated': rows | length > ${limit}} | tojson }}`,
   };
 }
 
+// The host topic's fields shown as the tracker's attributes (hosts.ts HostState, `home` aside: it
+// is the state). `.get` on a mapping never raises, whatever the box left out.
+const HOST_ATTRIBUTES = [
+  "name",
+  "names",
+  "addresses",
+  "vendor",
+  "host_type",
+  "interface",
+  "connectivity",
+  "access_point",
+  "wifi_band",
+  "last_seen",
+];
+
 /**
  * One device per static lease (via_device: the Freebox), holding its device_tracker: `home` while
- * the LAN browser sees the host active (`host.active`), `not_home` otherwise, unknown without host
- * data. It reads its own per-lease topic, so other leases' changes do not wake it.
+ * the box sees the host active, `not_home` otherwise, unknown without host data. It reads the
+ * host's own topic `<base>/lan/hosts/<mac12>` (hosts.ts), which carries no activity time: a device
+ * that stays home publishes nothing, and other hosts' changes do not wake it.
  */
 function leaseTrackers(ctx: EntityContext): EntityDescriptor[] {
   const out: EntityDescriptor[] = [];
   const seen = new Set<string>();
+  const attributes = HOST_ATTRIBUTES.map((f) => `'${f}': value_json.get('${f}')`).join(", ");
   for (const lease of ctx.staticLeases) {
     const mac = macKey(lease.mac);
-    const topic = staticLeaseTopic(ctx.baseTopic, lease.mac);
+    const topic = hostTopic(ctx.baseTopic, lease.mac);
     if (mac === undefined || topic === undefined || seen.has(mac)) continue;
     seen.add(mac);
     out.push({
@@ -96,13 +114,10 @@ function leaseTrackers(ctx: EntityContext): EntityDescriptor[] {
       state_topic: topic,
       // payload_home/payload_not_home defaults; "None" is payload_reset: location unknown.
       value_template:
-        "{{ ('home' if value_json.host.active else 'not_home') if (value_json is mapping" +
-        " and value_json.host is mapping and value_json.host.active is boolean) else None }}",
+        "{{ ('home' if value_json.home else 'not_home') if (value_json is mapping" +
+        " and value_json.home is boolean) else None }}",
       json_attributes_topic: topic,
-      json_attributes_template:
-        "{{ {'ip': value_json.get('ip'), 'mac': value_json.get('mac'), 'host_name':" +
-        " value_json.get('hostname'), 'comment': value_json.get('comment')} | tojson" +
-        " if value_json is mapping else '{}' }}",
+      json_attributes_template: `{{ {${attributes}} | tojson if value_json is mapping else '{}' }}`,
       device: {
         identifiers: [`freebox_${ctx.boxId}_lease_${mac}`],
         connections: [["mac", macColon(mac)]],

@@ -1,0 +1,92 @@
+// One LAN host as the bridge publishes it on `<base>/lan/hosts/<mac12>` (docs/mqtt-contract.md
+// "State topics"): presence and the host's lasting facts only. A real box moves every active host's
+// `last_activity` / `last_time_reachable` and its Wi-Fi signal at every poll
+// (shared/reference/freebox-api-lan-browser.md): none of them is here, so a device that stays home
+// gives the same payload text poll after poll and nothing is published for it. The one time value,
+// `last_seen`, is set when the device leaves and then kept.
+//
+// Pure: fed today by each static lease's `host` (freebox-api-dhcp), later also by `lan/browser` and
+// the event stream, which send the same LanHost.
+import type { LanHost } from "../freebox/types.js";
+import { macKey } from "./entities/ids.js";
+
+export interface HostState {
+  /** The box's `active` (what Home Assistant calls home); null when the box sent no host. */
+  home: boolean | null;
+  /** `primary_name` (null when empty or absent). */
+  name: string | null;
+  /** Every name the box learnt (`names[].name`: DHCP, mDNS, NetBIOS…), sorted, without repeats. */
+  names: string[];
+  /** Every L3 address the box lists for it (`l3connectivities[].addr`), sorted, without repeats. */
+  addresses: string[];
+  vendor: string | null;
+  host_type: string | null;
+  /** The box interface (`pub`, `wifiguest`). */
+  interface: string | null;
+  /** `access_point.connectivity_type`: `wifi` or `ethernet`. */
+  connectivity: string | null;
+  /** `access_point.mac`: the box or repeater the host is attached to. */
+  access_point: string | null;
+  /** `access_point.wifi_information.band`: `2d4g`, `5g`, `6g`. */
+  wifi_band: string | null;
+  /**
+   * Unix time (s) the device was last seen before it left: the box's `last_time_reachable` (else
+   * `last_activity`) when it is seen away, then kept while it stays away; null while home.
+   */
+  last_seen: number | null;
+}
+
+type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+const time = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The `key` strings of a list of objects, sorted without repeats (the box's order may vary). */
+function strings(list: unknown, key: string): string[] {
+  if (!Array.isArray(list)) return [];
+  const out = new Set<string>();
+  for (const item of list) {
+    const value = isRecord(item) ? text(item[key]) : null;
+    if (value !== null) out.add(value);
+  }
+  return [...out].sort();
+}
+
+/**
+ * The published state of a LAN host, from the box's LanHost (may be `{}` or absent: essentials §8)
+ * and the state last published for it (undefined after a start), which keeps `last_seen` stable
+ * while the device stays away.
+ */
+export function hostState(host: LanHost | undefined, previous: HostState | undefined): HostState {
+  const h: Json = isRecord(host) ? host : {};
+  const ap = isRecord(h.access_point) ? h.access_point : {};
+  const wifi = isRecord(ap.wifi_information) ? ap.wifi_information : {};
+  const home = typeof h.active === "boolean" ? h.active : null;
+  return {
+    home,
+    name: text(h.primary_name),
+    names: strings(h.names, "name"),
+    addresses: strings(h.l3connectivities, "addr"),
+    vendor: text(h.vendor_name),
+    host_type: text(h.host_type),
+    interface: text(h.interface),
+    connectivity: text(ap.connectivity_type),
+    access_point: text(ap.mac),
+    wifi_band: text(wifi.band),
+    last_seen: home === false ? lastSeen(h, previous) : null,
+  };
+}
+
+/** Kept from the previous state while away; else when the box last saw it (its own record). */
+function lastSeen(host: Json, previous: HostState | undefined): number | null {
+  if (previous?.home === false && previous.last_seen !== null) return previous.last_seen;
+  return time(host.last_time_reachable) ?? time(host.last_activity);
+}
+
+/** `<base>/lan/hosts/<mac12>`; undefined when `mac` is not a MAC address. */
+export function hostTopic(baseTopic: string, mac: unknown): string | undefined {
+  const key = macKey(mac);
+  return key ? `${baseTopic}/${HOSTS_TOPIC}/${key}` : undefined;
+}
+
+export const HOSTS_TOPIC = "lan/hosts";

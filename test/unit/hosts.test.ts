@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { type HostState, hostState, hostTopic } from "../../src/bridge/hosts.js";
+import type { LanHost } from "../../src/freebox/types.js";
+
+// A LanHost as real boxes send it (shared/reference/freebox-api-lan-browser.md).
+const host = (active: boolean, at: number): LanHost => ({
+  id: "ether-02:aa:bb:cc:dd:ee",
+  primary_name: "iPhone de Marie",
+  host_type: "smartphone",
+  vendor_name: "Apple, Inc.",
+  interface: "pub",
+  active,
+  reachable: active,
+  last_activity: at,
+  last_time_reachable: at,
+  l2ident: { id: "02:AA:BB:CC:DD:EE", type: "mac_address" },
+  names: [
+    { name: "iPhone-de-Marie", source: "mdns" },
+    { name: "iPhone de Marie", source: "dhcp" },
+    { name: "iPhone-de-Marie", source: "upnp" },
+  ],
+  l3connectivities: [
+    { addr: "fe80::1", af: "ipv6", active, last_activity: at },
+    { addr: "192.168.1.20", af: "ipv4", active, last_activity: at },
+  ],
+  access_point: {
+    mac: "34:27:92:60:0B:9E",
+    connectivity_type: "wifi",
+    rx_bytes: at * 3,
+    wifi_information: { band: "5g", signal: -40 - (at % 30), phy_rx_rate: at % 1000 },
+  },
+});
+
+describe("hostState", () => {
+  it("keeps the lasting facts only: no activity time, signal or counters", () => {
+    const s = hostState(host(true, 1_700_000_000), undefined);
+    expect(s).toEqual({
+      home: true,
+      name: "iPhone de Marie",
+      names: ["iPhone de Marie", "iPhone-de-Marie"],
+      addresses: ["192.168.1.20", "fe80::1"],
+      vendor: "Apple, Inc.",
+      host_type: "smartphone",
+      interface: "pub",
+      connectivity: "wifi",
+      access_point: "34:27:92:60:0B:9E",
+      wifi_band: "5g",
+      last_seen: null,
+    } satisfies HostState);
+    // Home, seen again later with every moving value moved: the same state, the same text.
+    expect(JSON.stringify(hostState(host(true, 1_700_000_777), s))).toBe(JSON.stringify(s));
+  });
+
+  it("sets last_seen when the device leaves, and keeps it while it stays away", () => {
+    const home = hostState(host(true, 1_700_000_000), undefined);
+    const left = hostState(host(false, 1_700_000_100), home);
+    expect(left).toMatchObject({ home: false, last_seen: 1_700_000_100 });
+    // The box's figure moves (a stray reachability probe): last_seen stays when it was first seen away.
+    expect(hostState(host(false, 1_700_000_500), left).last_seen).toBe(1_700_000_100);
+    // Back home: no last_seen; away again: the new time.
+    const back = hostState(host(true, 1_700_001_000), left);
+    expect(back.last_seen).toBeNull();
+    expect(hostState(host(false, 1_700_002_000), back).last_seen).toBe(1_700_002_000);
+  });
+
+  it("a device already away at the start: last_seen is when the box last saw it", () => {
+    expect(hostState(host(false, 1_600_000_000), undefined).last_seen).toBe(1_600_000_000);
+    const { last_time_reachable: _, ...noReach } = host(false, 1_600_000_000);
+    expect(hostState({ ...noReach, last_activity: 1_500_000_000 }, undefined).last_seen).toBe(1_500_000_000);
+  });
+
+  it("a host the box sent as {} or not at all, or with wrong types: home unknown, every field null or empty", () => {
+    const empty: HostState = {
+      home: null,
+      name: null,
+      names: [],
+      addresses: [],
+      vendor: null,
+      host_type: null,
+      interface: null,
+      connectivity: null,
+      access_point: null,
+      wifi_band: null,
+      last_seen: null,
+    };
+    expect(hostState({}, undefined)).toEqual(empty);
+    expect(hostState(undefined, undefined)).toEqual(empty);
+    const odd = {
+      active: "yes",
+      names: "x",
+      l3connectivities: [null, 3],
+      access_point: [],
+    } as unknown as LanHost;
+    expect(hostState(odd, undefined)).toEqual(empty);
+  });
+
+  it("names its topic by the MAC, lowercase without separators", () => {
+    expect(hostTopic("fbx", "02:AA:BB:CC:DD:EE")).toBe("fbx/lan/hosts/02aabbccddee");
+    expect(hostTopic("fbx", "nope")).toBeUndefined();
+  });
+});
