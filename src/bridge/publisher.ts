@@ -227,9 +227,24 @@ export interface DiscoveryOptions {
   version: string;
 }
 
-/** The answers the discovery configs are built from, the DynDNS ones only by their presence. */
-const DISCOVERY_SOURCES = ["system", "connection", "ftth", "static_leases", "apiVersion"] as const;
-type DiscoverySources = Pick<BoxSnapshot, (typeof DISCOVERY_SOURCES)[number] | `ddns_${DdnsProvider}`>;
+/**
+ * The answers the discovery configs are built from; the DynDNS ones, Wi-Fi and calls only by their
+ * presence (their entities do not depend on their content).
+ */
+const DISCOVERY_SOURCES = [
+  "system",
+  "connection",
+  "ftth",
+  "static_leases",
+  "apiVersion",
+  "storage",
+  "lcd",
+] as const;
+const PRESENCE_SOURCES = ["wifi", "calls"] as const;
+type DiscoverySources = Pick<
+  BoxSnapshot,
+  (typeof DISCOVERY_SOURCES)[number] | (typeof PRESENCE_SOURCES)[number] | `ddns_${DdnsProvider}`
+>;
 
 /**
  * What the discovery configs depend on: the entity context and the device block, from the latest
@@ -251,6 +266,10 @@ export function discoveryBasis(
     staticLeases: box.static_leases ?? [],
     ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
     previousMedia: media,
+    wifi: box.wifi,
+    calls: box.calls,
+    storage: box.storage,
+    lcd: box.lcd,
   });
   return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
 }
@@ -288,6 +307,7 @@ function discoveryInputs(box: DiscoverySources, media: string | undefined): unkn
   return [
     ...DISCOVERY_SOURCES.map((source) => box[source]),
     ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
+    ...PRESENCE_SOURCES.map((source) => box[source] !== undefined),
     media,
   ];
 }
