@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
 import { boxIdOf, lineMedia } from "./entities.js";
+import { ResourceGate, unreadable } from "./gate.js";
 import { OwnTopics } from "./own-topics.js";
 import { BoxReader, groupResources } from "./poller.js";
 import { Publisher } from "./publisher.js";
@@ -44,6 +45,8 @@ export class Bridge {
   private readonly own: OwnTopics;
   private readonly router: CommandRouter;
   private readonly scheduler: Scheduler;
+  /** Resources refused for a missing right or absent from this box (gate.ts). */
+  private readonly gate: ResourceGate;
   /** The error of each group whose last poll failed (a refresh request reports it). */
   private readonly pollFailures = new Map<PollGroup, unknown>();
   /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
@@ -57,6 +60,7 @@ export class Bridge {
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
     this.reader = new BoxReader(o.api);
+    this.gate = new ResourceGate({ logger: o.logger });
     this.own = new OwnTopics({ ...o, heartbeatMs: o.heartbeatMs ?? 30_000 });
     this.publisher = new Publisher({
       mqtt: o.mqtt,
@@ -124,6 +128,8 @@ export class Bridge {
 
   /** Polls everything now and rejects with a failure, so that a refresh request is not answered "ok" for nothing. */
   private async pollAllNow(): Promise<void> {
+    // The user may have just granted a right: read what it held back now, not in ten minutes.
+    this.gate.retryAll();
     await this.scheduler.runNow();
     const [failure] = this.pollFailures.values();
     if (failure !== undefined) throw failure;
@@ -155,7 +161,13 @@ export class Bridge {
         // The line media is known once `connection` is read; it decides which line data follows.
         if (resource === "connection") await this.readLine();
       }
-      if (group === "config") await this.own.publishInfo(this.o.api, box);
+      if (group === "config") {
+        const { baseTopic } = this.o.config.mqtt;
+        await this.own.publishInfo(this.o.api, box, {
+          missing_rights: this.gate.missingRights(baseTopic),
+          absent: this.gate.absent(),
+        });
+      }
       if (this.stopped) return;
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
@@ -173,7 +185,7 @@ export class Bridge {
 
   /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
   private syncDiscovery(force = false): void {
-    const reconcile = this.reader.entitiesKnown(this.media);
+    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled());
     this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
   }
 
@@ -212,19 +224,48 @@ export class Bridge {
     if (media === "xdsl" || media === "ftth") await this.read(media);
   }
 
-  /** Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. */
+  /**
+   * Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. A
+   * resource the box refuses for a right or does not have is held back (gate.ts): its state and
+   * entities go, and it is read again only now and then.
+   */
   private async read(resource: ResourceId): Promise<void> {
     if (this.stopped) throw new Stopped();
+    if (!this.gate.due(resource)) return;
     try {
-      const fresh = await this.reader.read(resource);
+      const fresh = await this.readGranted(resource);
       if (this.stopped) throw new Stopped();
+      this.gate.release(resource);
       if (fresh) this.publisher.publishState(resource, this.reader.box);
     } catch (error) {
+      const why = unreadable(resource, error);
+      if (why !== undefined) {
+        if (this.gate.hold(resource, why)) {
+          this.reader.forget(resource);
+          this.publisher.clearState(resource);
+        }
+        return;
+      }
       if (error instanceof FreeboxError && !error.isTransport && !isSessionError(error)) {
         this.o.logger.warn(`could not read ${resource}: ${error.message}`);
         return;
       }
       throw error;
+    }
+  }
+
+  /**
+   * Rights are fixed when a session opens (essentials §5) and the client drops a session that was
+   * refused for one (freebox/auth.ts): asking once more, on a new session, sees a right granted
+   * since the old one opened.
+   */
+  private async readGranted(resource: ResourceId): Promise<boolean> {
+    try {
+      return await this.reader.read(resource);
+    } catch (error) {
+      if (!(error instanceof FreeboxError) || error.code !== "insufficient_rights" || this.stopped)
+        throw error;
+      return await this.reader.read(resource);
     }
   }
 

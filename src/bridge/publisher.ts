@@ -236,10 +236,19 @@ export interface DiscoveryOptions {
   version: string;
 }
 
-/** The answers the discovery configs are built from, the DynDNS ones only by their presence. */
+/** The answers the discovery configs are built from. */
 type DiscoverySources = Pick<
   BoxSnapshot,
-  "system" | "connection" | "ftth" | "static_leases" | "apiVersion" | `ddns_${DdnsProvider}`
+  | "system"
+  | "connection"
+  | "ftth"
+  | "static_leases"
+  | "apiVersion"
+  | `ddns_${DdnsProvider}`
+  | "wifi"
+  | "calls"
+  | "storage"
+  | "lcd"
 >;
 
 /**
@@ -260,6 +269,10 @@ export function discoveryBasis(
     staticLeases: box.static_leases ?? [],
     ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
     previousMedia: media,
+    wifi: box.wifi,
+    calls: box.calls,
+    storage: box.storage,
+    lcd: box.lcd,
   });
   return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
 }

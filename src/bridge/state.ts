@@ -6,6 +6,7 @@
 import { macKey } from "./entities/ids.js";
 import { HOSTS_TOPIC, type HostState, hostState, hostTopic } from "./hosts.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
+import { homeState } from "./state-home.js";
 
 const CONNECTION = [
   "state",
@@ -146,7 +147,7 @@ function put(o: Json, k: string, v: unknown): void {
 }
 
 /** Documented fields first (null when missing), then the box's unknown keys, minus write-only ones. */
-function shape(
+export function shape(
   raw: unknown,
   fields: readonly string[],
   nested: Record<string, (v: unknown) => unknown> = {},
@@ -164,7 +165,7 @@ function shape(
   return out;
 }
 
-const listOf =
+export const listOf =
   (fields: readonly string[]) =>
   (v: unknown): unknown[] | null =>
     Array.isArray(v) ? v.map((item) => (isRecord(item) ? shape(item, fields) : item)) : null;
@@ -201,6 +202,11 @@ export function buildState(resource: ResourceId, raw: unknown, ctx: StateContext
       const sensors = listOf(SYSTEM_SENSOR);
       return shape(raw, SYSTEM, { sensors, fans: sensors, model_info: objectOrNull });
     }
+    case "wifi":
+    case "calls":
+    case "storage":
+    case "lcd":
+      return homeState(resource, raw);
     default: {
       // ddns_<provider>: status first so that a config key wins if both ever carry the same name.
       const status = isRecord(ctx.ddnsStatus) ? ctx.ddnsStatus : {};

@@ -12,6 +12,7 @@ export type Component =
   | "binary_sensor"
   | "button"
   | "device_tracker"
+  | "light"
   | "number"
   | "sensor"
   | "switch"
@@ -63,6 +64,16 @@ export interface EntityOptions {
   mode?: "auto" | "box" | "slider" | "text" | "password";
   pattern?: string;
   source_type?: "router";
+  // light, default schema (HA mqtt/light/schema_basic.py)
+  state_value_template?: string;
+  brightness_state_topic?: string;
+  brightness_value_template?: string;
+  brightness_command_topic?: string;
+  brightness_scale?: number;
+  effect_state_topic?: string;
+  effect_value_template?: string;
+  effect_command_topic?: string;
+  effect_list?: string[];
 }
 
 export interface EntityDescriptor extends EntityOptions {

@@ -16,6 +16,9 @@ const USAGE = `Usage: npm run sim -- [options]
   --app ID:TOKEN        a pre-paired app (repeatable)
   --seed N              generated data seed (default 1)
   --tls-key FILE --tls-cert FILE   serve HTTPS
+  --led-strip           the display has a Freebox Ultra's LED strip
+  --no-disks            no disks (storage/disk/ has no result)
+  --no-display          no display (lcd/config/ answers no_panel)
   --deterministic       values do not move over time
   --verbose             log every request`;
 
@@ -44,6 +47,9 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
       seed: { type: "string" },
       "tls-key": { type: "string" },
       "tls-cert": { type: "string" },
+      "led-strip": { type: "boolean" },
+      "no-disks": { type: "boolean" },
+      "no-display": { type: "boolean" },
       deterministic: { type: "boolean" },
       verbose: { type: "boolean" },
       help: { type: "boolean" },
@@ -85,6 +91,9 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
       seed: intOption(values.seed, "seed") ?? 1,
       tls,
       live: !(values.deterministic ?? false),
+      ledStrip: values["led-strip"] ?? false,
+      disks: !(values["no-disks"] ?? false),
+      display: !(values["no-display"] ?? false),
     },
   };
 }

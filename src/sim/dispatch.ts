@@ -12,11 +12,18 @@ import {
 } from "./envelope.js";
 import { connectionRoutes } from "./handlers-connection.js";
 import { dhcpRoutes } from "./handlers-dhcp.js";
+import { homeRoutes } from "./handlers-home.js";
 import { loginRoutes } from "./handlers-login.js";
 import { systemRoutes } from "./handlers-system.js";
 import { type HandlerContext, type Route, resolve, type SimCore } from "./routes.js";
 
-const ROUTES: readonly Route[] = [...loginRoutes, ...systemRoutes, ...connectionRoutes, ...dhcpRoutes];
+const ROUTES: readonly Route[] = [
+  ...loginRoutes,
+  ...systemRoutes,
+  ...connectionRoutes,
+  ...dhcpRoutes,
+  ...homeRoutes,
+];
 
 export interface ParsedRequest {
   method: string;
@@ -80,6 +87,14 @@ export function dispatch(
     // Rights are those fixed when the session opened (§5).
     if (route.settings && session?.permissions.settings !== true) {
       fail("insufficient_rights", { missing_right: "settings" });
+    }
+    if (route.right !== undefined && session?.permissions[route.right] !== true) {
+      fail("insufficient_rights", { missing_right: route.right });
+    }
+    const refuse = core.faults.refuseRight;
+    if (refuse && route.auth) {
+      refuse.match.lastIndex = 0;
+      if (refuse.match.test(path)) fail("insufficient_rights", { missing_right: refuse.right });
     }
     if (route.netdown && core.faults.netdown) fail("netdown");
     if (request.bodyInvalid) {

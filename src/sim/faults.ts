@@ -19,6 +19,7 @@ export const NO_FAULTS: Readonly<Omit<SimFaults, "unreachable">> = Object.freeze
   expireEveryCall: false,
   ratelimitLogin: 0,
   hang: false,
+  refuseRight: null,
   match: null,
 });
 

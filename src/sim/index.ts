@@ -53,6 +53,11 @@ class FreeboxSimulator implements Simulator {
       staticLeases,
       dynamicLeases,
       now: unixNow(),
+      home: {
+        ...(options.disks === undefined ? {} : { disks: options.disks }),
+        ...(options.ledStrip === undefined ? {} : { ledStrip: options.ledStrip }),
+        ...(options.display === undefined ? {} : { display: options.display }),
+      },
     });
     this.liveRng = createRng(seed ^ 0x5eed);
     this.auth = new Auth({

@@ -1,6 +1,7 @@
 // The box data the simulator serves. Tests read and change it directly (`sim.state`); handlers turn
 // it into the documented shapes (freebox-api-connection, freebox-api-dhcp, essentials §7) at read
 // time, so derived fields (ipv4 only when up, host of a lease, uptime text…) always stay coherent.
+
 import type {
   DdnsProvider,
   DdnsStatus,
@@ -9,8 +10,10 @@ import type {
   LanHost,
   XdslInfo,
 } from "../freebox/types.js";
+import type { CallEntry, LcdConfig, WifiConfig } from "../freebox/types-home.js";
 import { generateLan } from "./lan.js";
 import { boxIdentity, lineData } from "./models.js";
+import { callLog, type HomeOptions, lcdModel, type SimStorage, storageModel } from "./models-home.js";
 import { createRng } from "./rng.js";
 import type { SimLinkState, SimMedia } from "./types.js";
 
@@ -123,6 +126,14 @@ export interface SimState {
   /** LAN browser hosts by uppercase MAC; a lease's `host` comes from here (`{}` happens, §8). */
   hosts: Record<string, LanHost>;
   system: SimSystem;
+  /** GET/PUT wifi/config/. */
+  wifi: WifiConfig;
+  /** GET call/log/, newest first (right `calls`). */
+  calls: CallEntry[];
+  /** storage/disk/ and storage/raid/; `raidSupported` false: internal_error there. */
+  storage: SimStorage;
+  /** lcd/config/; null: a box without a display (no_panel). Delete the led_* keys to drop the strip. */
+  lcd: LcdConfig | null;
 }
 
 export interface StateOptions {
@@ -133,6 +144,8 @@ export interface StateOptions {
   dynamicLeases: number;
   /** Unix seconds used as "now" for generated timestamps. */
   now: number;
+  /** Disks, display and LED strip (models-home.ts). */
+  home?: HomeOptions;
 }
 
 export function createState(options: StateOptions): SimState {
@@ -205,6 +218,19 @@ export function createState(options: StateOptions): SimState {
     dynamicLeases: lan.dynamicLeases,
     hosts: lan.hosts,
     system,
+    // Their own generator: adding them left every other generated value as it was.
+    ...homeData(options),
+  };
+}
+
+function homeData(options: StateOptions): Pick<SimState, "wifi" | "calls" | "storage" | "lcd"> {
+  const rng = createRng(options.seed ^ 0x40e);
+  const home = options.home ?? {};
+  return {
+    wifi: { enabled: true, mac_filter_state: "disabled" },
+    calls: callLog(rng, options.now),
+    storage: storageModel(options.media, rng, home),
+    lcd: lcdModel(home),
   };
 }
 

@@ -19,12 +19,24 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     await stack.waitFor(`${BASE}/dhcp/dynamic_leases`);
     await stack.waitFor(`${BASE}/dhcp/config`);
     await stack.waitFor(`${BASE}/connection/${media}`);
+    // Read last in the config poll (wifi, calls, storage, display).
+    await stack.waitFor(`${BASE}/lcd/config`);
     const retained = await stack.retained();
     const topics = retained.map((m) => m.topic);
     const other = media === "ftth" ? "xdsl" : "ftth";
     expect(topics).toContain(`${BASE}/connection/${media}`);
     expect(topics).not.toContain(`${BASE}/connection/${other}`);
-    for (const state of ["connection", "connection/config", "connection/ipv6", "dhcp/config", "system"]) {
+    for (const state of [
+      "connection",
+      "connection/config",
+      "connection/ipv6",
+      "dhcp/config",
+      "system",
+      "wifi/config",
+      "calls",
+      "storage",
+      "lcd/config",
+    ]) {
       expect(topics).toContain(`${BASE}/${state}`);
     }
     for (const provider of ["ovh", "dyndns", "noip"])
@@ -34,6 +46,10 @@ describe.each(["ftth", "xdsl"] as const)("retained picture of a %s box", (media)
     expect(keys).toContain(media === "xdsl" ? "xdsl_down_rate" : "sfp_present");
     expect(keys).not.toContain(media === "xdsl" ? "sfp_present" : "xdsl_down_rate");
     expect(keys.filter((k) => k?.startsWith("lease_"))).toHaveLength(3);
+    for (const key of ["wifi", "wifi_mac_filter", "missed_calls", "mark_calls_read", "lcd_brightness"])
+      expect(keys).toContain(key);
+    // The Delta's disks are in a RAID 1 array; the Revolution has one disk and no RAID support.
+    expect(keys).toContain(media === "ftth" ? "raid_0_degraded" : "partition_1000_free");
     for (const m of configs) {
       const config = JSON.parse(m.payload) as { unique_id: string };
       expect(config.unique_id).toMatch(/^freebox_[0-9a-f]{12}_[a-z0-9_]+$/);
