@@ -11,6 +11,7 @@ import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
 import { LAN_EVENT_TOPIC } from "./entities/presence.js";
 import { boxIdOf, lineMedia, macKey } from "./entities.js";
+import { ResourceGate, unreadable } from "./gate.js";
 import { KnownHosts } from "./known-hosts.js";
 import { OwnTopics } from "./own-topics.js";
 import { BoxReader, groupResources } from "./poller.js";
@@ -52,6 +53,8 @@ export class Bridge {
   private readonly own: OwnTopics;
   private readonly router: CommandRouter;
   private readonly scheduler: Scheduler;
+  /** Resources refused for a missing right or absent from this box (gate.ts). */
+  private readonly gate: ResourceGate;
   private readonly known: KnownHosts;
   private readonly presence: Presence;
   private stream: EventStream | undefined;
@@ -68,6 +71,7 @@ export class Bridge {
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
     this.reader = new BoxReader(o.api);
+    this.gate = new ResourceGate({ logger: o.logger });
     this.own = new OwnTopics({ ...o, heartbeatMs: o.heartbeatMs ?? 30_000 });
     this.publisher = new Publisher({
       mqtt: o.mqtt,
@@ -164,6 +168,8 @@ export class Bridge {
 
   /** Polls everything now and rejects with a failure, so that a refresh request is not answered "ok" for nothing. */
   private async pollAllNow(): Promise<void> {
+    // The user may have just granted a right: read what it held back now, not in ten minutes.
+    this.gate.retryAll();
     await this.scheduler.runNow();
     const [failure] = this.pollFailures.values();
     if (failure !== undefined) throw failure;
@@ -261,12 +267,18 @@ export class Bridge {
 
   private async publishInfo(): Promise<void> {
     if (this.stopped || !this.reader.box.system) return;
-    await this.own.publishInfo(this.o.api, this.reader.box, { presence: this.presence.info() });
+    const { baseTopic } = this.o.config.mqtt;
+    await this.own.publishInfo(
+      this.o.api,
+      this.reader.box,
+      { missing_rights: this.gate.missingRights(baseTopic), absent: this.gate.absent() },
+      { presence: this.presence.info() },
+    );
   }
 
   /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
   private syncDiscovery(force = false): void {
-    const reconcile = this.reader.entitiesKnown(this.media) && this.presence.settled;
+    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled()) && this.presence.settled;
     this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
   }
 
@@ -305,22 +317,51 @@ export class Bridge {
     if (media === "xdsl" || media === "ftth") await this.read(media);
   }
 
-  /** Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. */
+  /**
+   * Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. A
+   * resource the box refuses for a right or does not have is held back (gate.ts): its state and
+   * entities go, and it is read again only now and then.
+   */
   private async read(resource: ResourceId): Promise<void> {
     if (this.stopped) throw new Stopped();
+    if (!this.gate.due(resource)) return;
     try {
-      const fresh = await this.reader.read(resource);
+      const fresh = await this.readGranted(resource);
       if (this.stopped) throw new Stopped();
+      this.gate.release(resource);
       if (fresh) this.publisher.publishState(resource, this.reader.box);
       // A lease added or removed gives or takes a tracker at once (presence.ts).
       if (fresh && resource === "static_leases")
         this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     } catch (error) {
+      const why = unreadable(resource, error);
+      if (why !== undefined) {
+        if (this.gate.hold(resource, why)) {
+          this.reader.forget(resource);
+          this.publisher.clearState(resource);
+        }
+        return;
+      }
       if (error instanceof FreeboxError && !error.isTransport && !isSessionError(error)) {
         this.o.logger.warn(`could not read ${resource}: ${error.message}`);
         return;
       }
       throw error;
+    }
+  }
+
+  /**
+   * Rights are fixed when a session opens (essentials §5) and the client drops a session that was
+   * refused for one (freebox/auth.ts): asking once more, on a new session, sees a right granted
+   * since the old one opened.
+   */
+  private async readGranted(resource: ResourceId): Promise<boolean> {
+    try {
+      return await this.reader.read(resource);
+    } catch (error) {
+      if (!(error instanceof FreeboxError) || error.code !== "insufficient_rights" || this.stopped)
+        throw error;
+      return await this.reader.read(resource);
     }
   }
 

@@ -4,14 +4,18 @@
 
 import type { ApiVersionInfo, SystemInfo } from "../freebox/types.js";
 import type { DeviceBlock, EntityDescriptor } from "../mqtt/discovery.js";
+import { callsEntities } from "./entities/calls.js";
 import { connectionEntities } from "./entities/connection.js";
 import { ddnsEntities } from "./entities/ddns.js";
 import { dhcpEntities } from "./entities/dhcp.js";
 import { macColon, macKey } from "./entities/ids.js";
 import type { BoxSensorRef, EntityContext, StaticLeaseRef, TrackedHostRef } from "./entities/kit.js";
+import { lcdEntities, lcdRef } from "./entities/lcd.js";
 import { ftthEntities, xdslEntities } from "./entities/line.js";
 import { presenceEntities } from "./entities/presence.js";
+import { storageEntities, storageRefs } from "./entities/storage.js";
 import { systemEntities } from "./entities/system.js";
+import { wifiEntities } from "./entities/wifi.js";
 
 export { LEASE_ATTRIBUTE_LIMIT } from "./entities/dhcp.js";
 export { idKey, macColon, macKey } from "./entities/ids.js";
@@ -27,6 +31,10 @@ export function entitiesFor(ctx: EntityContext): EntityDescriptor[] {
     ...dhcpEntities(ctx),
     ...presenceEntities(ctx),
     ...systemEntities(ctx),
+    ...wifiEntities(ctx),
+    ...callsEntities(ctx),
+    ...storageEntities(ctx),
+    ...lcdEntities(ctx),
   ];
 }
 
@@ -56,6 +64,11 @@ export interface EntityContextInput {
   ddnsProviders?: readonly string[];
   /** The line media of the previous context (see lineMedia). */
   previousMedia?: string;
+  /** Answers of wifi/config/, call/log/, storage/ and lcd/config/; absent when unreadable. */
+  wifi?: object;
+  calls?: readonly unknown[];
+  storage?: { disks?: unknown; raids?: unknown };
+  lcd?: Record<string, unknown>;
 }
 
 /** The entity context from the latest polled data. */
@@ -78,6 +91,10 @@ export function buildEntityContext(input: EntityContextInput): EntityContext {
     staticLeases: input.staticLeases ?? [],
     hosts: input.hosts ?? [],
     ddnsProviders: input.ddnsProviders ?? [],
+    wifi: input.wifi !== undefined,
+    calls: input.calls !== undefined,
+    storage: storageRefs(input.storage),
+    ...(input.lcd ? { lcd: lcdRef(input.lcd) } : {}),
   };
 }
 

@@ -45,8 +45,19 @@ export class OwnTopics {
     if (this.infoPayload) void this.o.mqtt.publish(`${this.base}/bridge/info`, this.infoPayload, retained);
   }
 
-  /** Publishes bridge/info when its content changed. */
-  async publishInfo(api: FreeboxApi, box: BoxSnapshot, extra: Record<string, unknown> = {}): Promise<void> {
+  /**
+   * Publishes bridge/info when its content changed. `unreadable`: resources held back (gate.ts),
+   * those missing a right with the right to grant. `extra`: more blocks (presence).
+   */
+  async publishInfo(
+    api: FreeboxApi,
+    box: BoxSnapshot,
+    unreadable: { missing_rights: readonly object[]; absent: readonly object[] } = {
+      missing_rights: [],
+      absent: [],
+    },
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
     const { config, version } = this.o;
     const permissions = await api.permissions();
     const info = {
@@ -62,6 +73,8 @@ export class OwnTopics {
         settings: permissions.settings === true,
         granted: Object.keys(permissions).filter((k) => permissions[k]),
       },
+      missing_rights: unreadable.missing_rights,
+      not_on_this_box: unreadable.absent,
       poll_intervals_s: {
         status: config.poll.statusInterval,
         config: config.poll.configInterval,

@@ -17,6 +17,7 @@ import type {
   SystemInfo,
   XdslInfo,
 } from "../freebox/types.js";
+import type { CallEntry, LcdConfig, RaidArray, StorageDisk, WifiConfig } from "../freebox/types-home.js";
 import type { TrackedHostRef } from "./entities/kit.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 
@@ -43,6 +44,16 @@ export interface BoxSnapshot {
   system?: SystemInfo;
   /** LAN hosts with a device tracker (presence.ts), not a box answer: kept here for discovery. */
   lan_hosts?: readonly TrackedHostRef[];
+  wifi?: WifiConfig;
+  calls?: CallEntry[];
+  storage?: StorageState;
+  lcd?: LcdConfig;
+}
+
+/** `GET storage/disk/` and `GET storage/raid/` (raids null: a box without RAID support). */
+export interface StorageState {
+  disks: StorageDisk[];
+  raids: RaidArray[] | null;
 }
 
 type Fetchers = {
@@ -61,6 +72,14 @@ const ddns = (provider: DdnsProvider) => async (api: FreeboxApi, previous: DdnsS
   return { config, status: await api.getDdnsStatus(provider) };
 };
 
+// Both storage answers feed one topic. An unchanged pair stays the same object, so that the
+// publisher skips it by identity like the other resources (freebox/http.ts).
+const storage = async (api: FreeboxApi, previous: StorageState | undefined): Promise<StorageState> => {
+  const disks = await api.listDisks();
+  const raids = await api.listRaidArrays();
+  return previous?.disks === disks && previous.raids === raids ? previous : { disks, raids };
+};
+
 /** One read per resource. Calls run one after the other: one keep-alive connection serves a poll. */
 export const FETCHERS: Fetchers = {
   connection: (api) => api.getConnectionStatus(),
@@ -75,6 +94,10 @@ export const FETCHERS: Fetchers = {
   static_leases: (api) => api.listStaticLeases(),
   dynamic_leases: (api) => api.listDynamicLeases(),
   system: (api) => api.getSystem(),
+  wifi: (api) => api.getWifiConfig(),
+  calls: (api) => api.listCalls(),
+  storage: storage,
+  lcd: (api) => api.getLcdConfig(),
 };
 
 /** Resources the set of entities depends on, besides the line data of the media. */
@@ -85,6 +108,10 @@ const ENTITY_SOURCES: readonly ResourceId[] = [
   "ddns_ovh",
   "ddns_dyndns",
   "ddns_noip",
+  "wifi",
+  "calls",
+  "storage",
+  "lcd",
 ];
 
 /**
@@ -120,9 +147,10 @@ export class BoxReader {
    * the static leases. Until then a config missing from the entities may only be unknown yet, so
    * reconciliation, which clears what an earlier run left, must wait: nothing valid is ever cleared.
    */
-  entitiesKnown(media: string | undefined): boolean {
+  entitiesKnown(media: string | undefined, settled: ReadonlySet<ResourceId> = new Set()): boolean {
     if (media !== "xdsl" && media !== "ftth") return false;
-    return [media as ResourceId, ...ENTITY_SOURCES].every((r) => this.known.has(r));
+    // `settled`: resources known to be unreadable on this box (a missing right, no display).
+    return [media as ResourceId, ...ENTITY_SOURCES].every((r) => this.known.has(r) || settled.has(r));
   }
 
   /** Forgets a resource that no longer exists on this box (the other line media). */
@@ -141,7 +169,19 @@ export function groupResources(group: PollGroup): ResourceId[] {
     case "status":
       return ["connection"];
     case "config":
-      return ["system", "connection_config", "ipv6", "ddns_ovh", "ddns_dyndns", "ddns_noip", "dhcp_config"];
+      return [
+        "system",
+        "connection_config",
+        "ipv6",
+        "ddns_ovh",
+        "ddns_dyndns",
+        "ddns_noip",
+        "dhcp_config",
+        "wifi",
+        "calls",
+        "storage",
+        "lcd",
+      ];
     case "leases":
       return ["static_leases", "dynamic_leases"];
   }

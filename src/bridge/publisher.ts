@@ -85,6 +85,8 @@ export class Publisher {
    * its topic (the box's answers are rebuilt at every poll: nothing relies on their identity).
    */
   publishState(resource: ResourceId, box: BoxSnapshot): void {
+    // Never read: no message, and no per-lease topic to call stale.
+    if (box[resource] === undefined) return;
     const messages = resourceStates(this.o.baseTopic, resource, box);
     for (const m of messages) this.publishValue(m.topic, m.value);
     if (resource === "static_leases") {
@@ -232,10 +234,20 @@ export interface DiscoveryOptions {
   version: string;
 }
 
-/** The answers the discovery configs are built from, the DynDNS ones only by their presence. */
+/** The answers the discovery configs are built from. */
 type DiscoverySources = Pick<
   BoxSnapshot,
-  "system" | "connection" | "ftth" | "static_leases" | "lan_hosts" | "apiVersion" | `ddns_${DdnsProvider}`
+  | "system"
+  | "connection"
+  | "ftth"
+  | "static_leases"
+  | "lan_hosts"
+  | "apiVersion"
+  | `ddns_${DdnsProvider}`
+  | "wifi"
+  | "calls"
+  | "storage"
+  | "lcd"
 >;
 
 /**
@@ -257,6 +269,10 @@ export function discoveryBasis(
     hosts: box.lan_hosts ?? [],
     ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
     previousMedia: media,
+    wifi: box.wifi,
+    calls: box.calls,
+    storage: box.storage,
+    lcd: box.lcd,
   });
   return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
 }

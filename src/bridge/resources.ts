@@ -14,13 +14,22 @@ export type ResourceId =
   | "dhcp_config"
   | "static_leases"
   | "dynamic_leases"
-  | "system";
+  | "system"
+  | "wifi"
+  | "calls"
+  | "storage"
+  | "lcd";
 
 export interface ResourceInfo {
   id: ResourceId;
   group: PollGroup;
   /** State topic below the base topic (docs/mqtt-contract "State topics"). */
   topic: string;
+  /**
+   * Box error codes on reading it that mean "this box has none" (lcd/config/ on a box without a
+   * display): the resource and its entities are dropped, said once, and read again rarely.
+   */
+  absentOn?: readonly string[];
 }
 
 export const RESOURCES: readonly ResourceInfo[] = [
@@ -34,6 +43,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
   { id: "ddns_noip", group: "config", topic: "connection/ddns/noip" },
   { id: "dhcp_config", group: "config", topic: "dhcp/config" },
   { id: "system", group: "config", topic: "system" },
+  // shared/reference/freebox-api-extras.md; `calls` needs the right of that name.
+  { id: "wifi", group: "config", topic: "wifi/config" },
+  { id: "calls", group: "config", topic: "calls" },
+  { id: "storage", group: "config", topic: "storage" },
+  { id: "lcd", group: "config", topic: "lcd/config", absentOn: ["no_panel", "notsup"] },
   { id: "static_leases", group: "leases", topic: "dhcp/static_leases" },
   { id: "dynamic_leases", group: "leases", topic: "dhcp/dynamic_leases" },
 ];

@@ -5,6 +5,7 @@
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
 import { macKey } from "./entities/ids.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
+import { homeState } from "./state-home.js";
 
 const CONNECTION = [
   "state",
@@ -143,7 +144,7 @@ function put(o: Json, k: string, v: unknown): void {
 }
 
 /** Documented fields first (null when missing), then the box's unknown keys, minus write-only ones. */
-function shape(
+export function shape(
   raw: unknown,
   fields: readonly string[],
   nested: Record<string, (v: unknown) => unknown> = {},
@@ -161,7 +162,7 @@ function shape(
   return out;
 }
 
-const listOf =
+export const listOf =
   (fields: readonly string[]) =>
   (v: unknown): unknown[] | null =>
     Array.isArray(v) ? v.map((item) => (isRecord(item) ? shape(item, fields) : item)) : null;
@@ -198,6 +199,11 @@ export function buildState(resource: ResourceId, raw: unknown, ctx: StateContext
       const sensors = listOf(SYSTEM_SENSOR);
       return shape(raw, SYSTEM, { sensors, fans: sensors, model_info: objectOrNull });
     }
+    case "wifi":
+    case "calls":
+    case "storage":
+    case "lcd":
+      return homeState(resource, raw);
     default: {
       // ddns_<provider>: status first so that a config key wins if both ever carry the same name.
       const status = isRecord(ctx.ddnsStatus) ? ctx.ddnsStatus : {};
@@ -246,30 +252,28 @@ export interface StateMessage {
 export const statePayload = (value: unknown): string => JSON.stringify(value) ?? "null";
 
 /**
- * Per-lease messages of a `static_leases` answer: each lease (from buildState) on its own topic.
- * The lease's host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host.
+ * The messages of a `static_leases` answer: the list and each lease on its own topic. The lease's
+ * host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host.
  */
-export function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
-  const out: StateMessage[] = [];
-  for (const lease of leases(raw, STATIC_LEASE)) {
+function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
+  const rows = leases(raw, STATIC_LEASE);
+  const out: StateMessage[] = [{ topic: `${baseTopic}/${resourceInfo("static_leases").topic}`, value: rows }];
+  for (const lease of rows) {
     const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
     if (topic) out.push({ topic, value: lease });
   }
   return out;
 }
 
-/** Every state message of a resource: its state topic, plus the per-lease and host topics for static leases. */
+/** Every state message of a resource: its state topic, plus the per-lease topics for static leases. */
 export function stateMessages(
   baseTopic: string,
   resource: ResourceId,
   raw: unknown,
   ctx: StateContext = {},
 ): StateMessage[] {
-  const main = {
-    topic: `${baseTopic}/${resourceInfo(resource).topic}`,
-    value: buildState(resource, raw, ctx),
-  };
-  return resource === "static_leases" ? [main, ...staticLeaseStates(baseTopic, raw)] : [main];
+  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw);
+  return [{ topic: `${baseTopic}/${resourceInfo(resource).topic}`, value: buildState(resource, raw, ctx) }];
 }
 
 /**

@@ -24,6 +24,15 @@ import type {
   SystemInfo,
   XdslInfo,
 } from "./types.js";
+import type {
+  CallEntry,
+  LcdConfig,
+  LcdConfigUpdate,
+  RaidArray,
+  StorageDisk,
+  WifiConfig,
+  WifiConfigUpdate,
+} from "./types-home.js";
 
 export interface FreeboxApi {
   /** Discovery result (cached after the first call). */
@@ -63,6 +72,18 @@ export interface FreeboxApi {
   // system
   getSystem(): Promise<SystemInfo>;
   reboot(): Promise<void>;
+
+  // Wi-Fi, calls, storage, display (shared/reference/freebox-api-extras.md)
+  getWifiConfig(): Promise<WifiConfig>;
+  updateWifiConfig(update: WifiConfigUpdate): Promise<WifiConfig>;
+  /** Needs the `calls` right. */
+  listCalls(): Promise<CallEntry[]>;
+  markCallsRead(): Promise<void>;
+  listDisks(): Promise<StorageDisk[]>;
+  /** null on a box without RAID support (it answers `internal_error`); asked again rarely. */
+  listRaidArrays(): Promise<RaidArray[] | null>;
+  getLcdConfig(): Promise<LcdConfig>;
+  updateLcdConfig(update: LcdConfigUpdate): Promise<LcdConfig>;
 
   /** Ends the session (POST login/logout/); never throws. */
   logout(): Promise<void>;

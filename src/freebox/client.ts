@@ -37,6 +37,15 @@ import {
   type SystemInfo,
   type XdslInfo,
 } from "./types.js";
+import type {
+  CallEntry,
+  LcdConfig,
+  LcdConfigUpdate,
+  RaidArray,
+  StorageDisk,
+  WifiConfig,
+  WifiConfigUpdate,
+} from "./types-home.js";
 
 /**
  * Highest API major we ask for. Boxes report 10.0 to 16.0 (essentials §2); 15 is the newest
@@ -68,6 +77,8 @@ export interface FreeboxClientOptions {
   retry?: RetryOptions;
   /** Backoff after a rate-limited login (default 5 s doubling to 5 min). */
   loginBackoff?: { baseMs: number; maxMs: number };
+  /** How long a box that answered `internal_error` to storage/raid/ is not asked again (default 1 h). */
+  raidRecheckMs?: number;
 }
 
 interface Parts {
@@ -93,6 +104,9 @@ export class FreeboxClient implements FreeboxApi, EventStreamSource {
   #major: number | undefined;
   #apiBase = "/api/";
   #system: { raw: unknown; info: SystemInfo } | undefined;
+  /** Date.now() before which storage/raid/ is not asked again (a box without RAID support). */
+  #noRaidUntil = 0;
+  #noRaidSaid = false;
 
   constructor(options: FreeboxClientOptions) {
     this.#o = options;
@@ -336,6 +350,56 @@ export class FreeboxClient implements FreeboxApi, EventStreamSource {
   }
   async reboot(): Promise<void> {
     await this.#p.session.request("POST", "system/reboot/");
+  }
+
+  // --- Wi-Fi, calls, storage, display (shared/reference/freebox-api-extras.md) ---
+
+  getWifiConfig(): Promise<WifiConfig> {
+    return this.#object("GET", "wifi/config/");
+  }
+  updateWifiConfig(update: WifiConfigUpdate): Promise<WifiConfig> {
+    return this.#object("PUT", "wifi/config/", update);
+  }
+  listCalls(): Promise<CallEntry[]> {
+    return this.#list("call/log/");
+  }
+  async markCallsRead(): Promise<void> {
+    await this.#p.session.request("POST", "call/log/mark_all_as_read/");
+  }
+  listDisks(): Promise<StorageDisk[]> {
+    return this.#list("storage/disk/");
+  }
+
+  /**
+   * Revolution and Pop boxes answer `internal_error` to storage/raid/ (Home Assistant issues 97652,
+   * 97693, 160141): a box without RAID support, not a failure. Said once, and asked again only
+   * after `raidRecheckMs` (a firmware update may add it); null meanwhile, without a call.
+   */
+  async listRaidArrays(): Promise<RaidArray[] | null> {
+    if (Date.now() < this.#noRaidUntil) return null;
+    try {
+      const arrays = await this.#list<RaidArray>("storage/raid/");
+      this.#noRaidSaid = false;
+      return arrays;
+    } catch (error) {
+      if (!(error instanceof FreeboxError) || error.code !== "internal_error") throw error;
+      const recheckMs = this.#o.raidRecheckMs ?? 3_600_000;
+      this.#noRaidUntil = Date.now() + recheckMs;
+      if (!this.#noRaidSaid) {
+        this.#noRaidSaid = true;
+        this.#p.logger.info(
+          `this box has no RAID support (storage/raid/ answers internal_error); asking again every ${Math.round(recheckMs / 60_000)} min`,
+        );
+      }
+      return null;
+    }
+  }
+
+  getLcdConfig(): Promise<LcdConfig> {
+    return this.#object("GET", "lcd/config/");
+  }
+  updateLcdConfig(update: LcdConfigUpdate): Promise<LcdConfig> {
+    return this.#object("PUT", "lcd/config/", update);
   }
 }
 

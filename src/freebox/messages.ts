@@ -27,6 +27,10 @@ const CODE_TEXT: Record<string, string> = {
   inval_ip_range_net: "the IP range does not match the netmask",
   inval_gw_net: "the gateway does not match the netmask",
   exist: "already exists",
+  // lcd/config/ errors (freebox-api-extras.md "Display and LED strip")
+  no_panel: "this box has no display panel",
+  notsup: "not supported by this box",
+  setup: "the display is being set up, try again later",
   // essentials §4: authentication
   auth_required: "the session is missing or expired",
   invalid_session: "the session is invalid",

@@ -13,6 +13,7 @@ export type Component =
   | "button"
   | "device_tracker"
   | "event"
+  | "light"
   | "number"
   | "sensor"
   | "switch"
@@ -64,6 +65,16 @@ export interface EntityOptions {
   mode?: "auto" | "box" | "slider" | "text" | "password";
   pattern?: string;
   source_type?: "router";
+  // light, default schema (HA mqtt/light/schema_basic.py)
+  state_value_template?: string;
+  brightness_state_topic?: string;
+  brightness_value_template?: string;
+  brightness_command_topic?: string;
+  brightness_scale?: number;
+  effect_state_topic?: string;
+  effect_value_template?: string;
+  effect_command_topic?: string;
+  effect_list?: string[];
   /** event entities: the `event_type` values the state topic may carry. */
   event_types?: string[];
 }

@@ -20,6 +20,9 @@ const USAGE = `Usage: npm run sim -- [options]
   --bridge-mode         the LAN browser answers nodev (a box in bridge mode)
   --no-event-stream     the event WebSocket answers 404 (older firmware)
   --tls-key FILE --tls-cert FILE   serve HTTPS
+  --led-strip           the display has a Freebox Ultra's LED strip
+  --no-disks            no disks (storage/disk/ has no result)
+  --no-display          no display (lcd/config/ answers no_panel)
   --deterministic       values do not move over time
   --verbose             log every request`;
 
@@ -56,6 +59,9 @@ function options(): {
       "no-event-stream": { type: "boolean" },
       "tls-key": { type: "string" },
       "tls-cert": { type: "string" },
+      "led-strip": { type: "boolean" },
+      "no-disks": { type: "boolean" },
+      "no-display": { type: "boolean" },
       deterministic: { type: "boolean" },
       verbose: { type: "boolean" },
       help: { type: "boolean" },
@@ -103,6 +109,9 @@ function options(): {
       hostChurnS: intOption(values["host-churn"], "host-churn") ?? 15,
       tls,
       live: !(values.deterministic ?? false),
+      ledStrip: values["led-strip"] ?? false,
+      disks: !(values["no-disks"] ?? false),
+      display: !(values["no-display"] ?? false),
     },
   };
 }

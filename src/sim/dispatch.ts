@@ -12,6 +12,7 @@ import {
 } from "./envelope.js";
 import { connectionRoutes } from "./handlers-connection.js";
 import { dhcpRoutes } from "./handlers-dhcp.js";
+import { homeRoutes } from "./handlers-home.js";
 import { lanRoutes } from "./handlers-lan.js";
 import { loginRoutes } from "./handlers-login.js";
 import { systemRoutes } from "./handlers-system.js";
@@ -23,6 +24,7 @@ const ROUTES: readonly Route[] = [
   ...connectionRoutes,
   ...dhcpRoutes,
   ...lanRoutes,
+  ...homeRoutes,
 ];
 
 export interface ParsedRequest {
@@ -87,6 +89,14 @@ export function dispatch(
     // Rights are those fixed when the session opened (§5).
     if (route.settings && session?.permissions.settings !== true) {
       fail("insufficient_rights", { missing_right: "settings" });
+    }
+    if (route.right !== undefined && session?.permissions[route.right] !== true) {
+      fail("insufficient_rights", { missing_right: route.right });
+    }
+    const refuse = core.faults.refuseRight;
+    if (refuse && route.auth) {
+      refuse.match.lastIndex = 0;
+      if (refuse.match.test(path)) fail("insufficient_rights", { missing_right: refuse.right });
     }
     if (route.netdown && core.faults.netdown) fail("netdown");
     if (request.bodyInvalid) {

@@ -21,6 +21,7 @@ export const NO_FAULTS: Readonly<Omit<SimFaults, "unreachable">> = Object.freeze
   hang: false,
   bridgeMode: false,
   refuseEventStream: false,
+  refuseRight: null,
   match: null,
 });
 

@@ -72,6 +72,11 @@ class FreeboxSimulator implements Simulator {
       dynamicLeases,
       lanHosts,
       now: unixNow(),
+      home: {
+        ...(options.disks === undefined ? {} : { disks: options.disks }),
+        ...(options.ledStrip === undefined ? {} : { ledStrip: options.ledStrip }),
+        ...(options.display === undefined ? {} : { display: options.display }),
+      },
     });
     this.liveRng = createRng(seed ^ 0x5eed);
     this.lanRng = createRng(seed ^ 0x1a7e);

@@ -42,6 +42,8 @@ export interface Route {
   settings: boolean;
   /** connection/* endpoints answer `netdown` while that fault is on. */
   netdown: boolean;
+  /** Another right the session must hold (`calls` for call/log/, freebox-api-extras.md). */
+  right: string | undefined;
   /** The result, `undefined` for none (successful DELETE); throws SimApiError. */
   handle(ctx: HandlerContext): unknown;
 }
@@ -51,6 +53,7 @@ export interface RouteOptions {
   auth?: boolean;
   settings?: boolean;
   netdown?: boolean;
+  right?: string;
 }
 
 /** "dhcp/static_lease/{id}" → a route; `{name}` is one path segment, the trailing slash optional. */
@@ -72,6 +75,7 @@ export function route(
     auth: options.auth ?? true,
     settings: options.settings ?? false,
     netdown: options.netdown ?? false,
+    right: options.right,
     handle,
   };
 }

@@ -1,6 +1,7 @@
 // The box data the simulator serves. Tests read and change it directly (`sim.state`); handlers turn
 // it into the documented shapes (freebox-api-connection, freebox-api-dhcp, essentials §7) at read
 // time, so derived fields (ipv4 only when up, host of a lease, uptime text…) always stay coherent.
+
 import type {
   DdnsProvider,
   DdnsStatus,
@@ -9,9 +10,11 @@ import type {
   LanHost,
   XdslInfo,
 } from "../freebox/types.js";
+import type { CallEntry, LcdConfig, WifiConfig } from "../freebox/types-home.js";
 import { generateLan } from "./lan.js";
 import { addLanOnlyHosts } from "./lan-hosts.js";
 import { boxIdentity, lineData } from "./models.js";
+import { callLog, type HomeOptions, lcdModel, type SimStorage, storageModel } from "./models-home.js";
 import { createRng } from "./rng.js";
 import type { SimLinkState, SimMedia } from "./types.js";
 
@@ -124,6 +127,14 @@ export interface SimState {
   /** LAN browser hosts by uppercase MAC; a lease's `host` comes from here (`{}` happens, §8). */
   hosts: Record<string, LanHost>;
   system: SimSystem;
+  /** GET/PUT wifi/config/. */
+  wifi: WifiConfig;
+  /** GET call/log/, newest first (right `calls`). */
+  calls: CallEntry[];
+  /** storage/disk/ and storage/raid/; `raidSupported` false: internal_error there. */
+  storage: SimStorage;
+  /** lcd/config/; null: a box without a display (no_panel). Delete the led_* keys to drop the strip. */
+  lcd: LcdConfig | null;
 }
 
 export interface StateOptions {
@@ -136,6 +147,8 @@ export interface StateOptions {
   lanHosts: number;
   /** Unix seconds used as "now" for generated timestamps. */
   now: number;
+  /** Disks, display and LED strip (models-home.ts). */
+  home?: HomeOptions;
 }
 
 export function createState(options: StateOptions): SimState {
@@ -208,10 +221,23 @@ export function createState(options: StateOptions): SimState {
     dynamicLeases: lan.dynamicLeases,
     hosts: lan.hosts,
     system,
+    // Their own generator: adding them left every other generated value as it was.
+    ...homeData(options),
   };
-  // Their own generator, so that adding them left every other generated value as it was.
+  // Their own generator too, for the same reason.
   addLanOnlyHosts(state, createRng(options.seed ^ 0x1a9), options.lanHosts, options.now);
   return state;
+}
+
+function homeData(options: StateOptions): Pick<SimState, "wifi" | "calls" | "storage" | "lcd"> {
+  const rng = createRng(options.seed ^ 0x40e);
+  const home = options.home ?? {};
+  return {
+    wifi: { enabled: true, mac_filter_state: "disabled" },
+    calls: callLog(rng, options.now),
+    storage: storageModel(options.media, rng, home),
+    lcd: lcdModel(home),
+  };
 }
 
 /** EUI-64 link-local address of a MAC (fe80::/10), like the box's own `ipv6ll`. */

@@ -43,6 +43,12 @@ export interface SimulatorOptions {
   rebootMs?: number;
   /** Seed of the generated data (default 1): same seed, same box. */
   seed?: number;
+  /** Addition: disks at all (default true); false: storage/disk/ answers no result. */
+  disks?: boolean;
+  /** Addition: the display's LED strip, as a Freebox Ultra's (default false). */
+  ledStrip?: boolean;
+  /** Addition: a display at all (default true); false: lcd/config/ answers no_panel. */
+  display?: boolean;
   /** Addition: where to log requests (debug) and events such as pairing or reboot (info). */
   logger?: Logger;
   /** Addition: called as each request is logged (benchmarks timestamp arrivals finer than `at`). */
@@ -86,6 +92,12 @@ export interface SimFaults {
   bridgeMode: boolean;
   /** Older firmware: the event WebSocket (ws/event) answers 404 at the upgrade. */
   refuseEventStream: boolean;
+  /**
+   * Paths matching `match` answer 403 insufficient_rights with this `missing_right`, whatever the
+   * session's rights (a right the box requires that the simulator does not model, e.g. storage).
+   * Rights it models (`settings`, `calls`) are refused with setPermission instead.
+   */
+  refuseRight: { match: RegExp; right: string } | null;
   /** When set, the counted faults apply only to paths matching it (tested against the path after
    * /api/vN/ and against the full URL path, so /api_version can be targeted too). */
   match: RegExp | null;

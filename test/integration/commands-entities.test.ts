@@ -29,6 +29,8 @@ const WRITE_PATHS: Record<string, string> = {
   "connection/ddns/dyndns": "connection/ddns/dyndns/",
   "connection/ddns/noip": "connection/ddns/noip/",
   "dhcp/config": "dhcp/config/",
+  "wifi/config": "wifi/config/",
+  "lcd/config": "lcd/config/",
 };
 
 // What a user types into each text entity, and the value the box then holds.
@@ -95,6 +97,9 @@ describe("Home Assistant entities drive the box", () => {
         "dhcp_ip_range_start",
         "dhcp_ip_range_end",
         "dhcp_dns",
+        "wifi",
+        "lcd_brightness",
+        "mark_calls_read",
         "reboot",
         "refresh",
       ].sort(),
@@ -117,7 +122,9 @@ describe("Home Assistant entities drive the box", () => {
         sent = current[field] !== true;
         payload = sent ? (config.payload_on ?? "ON") : (config.payload_off ?? "OFF");
       } else if (component === "number") {
-        sent = current[field] === 40_001 ? 40_002 : 40_001;
+        // A value inside the entity's range: a port, or a 0–100 display brightness.
+        const base = (config.max ?? 100) > 100 ? 40_001 : 40;
+        sent = current[field] === base ? base + 1 : base;
         expect(sent).toBeGreaterThanOrEqual(config.min ?? 1);
         expect(sent).toBeLessThanOrEqual(config.max ?? 100);
         // A whole step: HA sends the integer without a fraction.
@@ -153,6 +160,11 @@ describe("Home Assistant entities drive the box", () => {
       }
       if (key === "reboot") {
         expect(written.map((r) => `${r.method} ${r.path}`)).toEqual(["POST system/reboot/"]);
+        continue;
+      }
+      if (key === "mark_calls_read") {
+        expect(written.map((r) => `${r.method} ${r.path}`)).toEqual(["POST call/log/mark_all_as_read/"]);
+        await stateWhere<{ missed_new: number }>(stack, "calls", (s) => s.missed_new === 0);
         continue;
       }
       if (stateRel === undefined) throw new Error(`${key} has no state topic`);

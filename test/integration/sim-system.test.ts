@@ -28,7 +28,7 @@ describe("version routing", () => {
       msg: "Version d'API inconnue",
     });
     expect((await call(s.url, "GET", "connection/", { session, major: 8 })).status).toBe(200);
-    const unknown = await call(s.url, "GET", "wifi/config/", { session, major: 8 });
+    const unknown = await call(s.url, "GET", "parental/config/", { session, major: 8 });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ success: false, error_code: "invalid_request" });
     expect((await call(s.url, "DELETE", "connection/config/", { session, major: 8 })).status).toBe(404);

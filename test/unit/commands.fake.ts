@@ -13,6 +13,7 @@ import type {
   Ipv6Config,
   StaticLease,
 } from "../../src/freebox/types.js";
+import type { LcdConfig, WifiConfig } from "../../src/freebox/types-home.js";
 import type { Logger } from "../../src/logger.js";
 
 export interface Call {
@@ -219,6 +220,24 @@ export class FakeApi implements FreeboxApi {
       fans: [],
     }));
   reboot = () => this.call("reboot", [], () => undefined);
+  wifi: WifiConfig = { enabled: true, mac_filter_state: "disabled" };
+  lcd: LcdConfig = {
+    brightness: 100,
+    led_strip_enabled: true,
+    led_strip_brightness: 70,
+    led_strip_animation: "static",
+    available_led_strip_animations: ["organic", "static", "breathing"],
+  };
+  getWifiConfig = () => this.call("getWifiConfig", [], () => this.wifi);
+  updateWifiConfig = (update: Partial<WifiConfig>) =>
+    this.call("updateWifiConfig", [update], () => Object.assign(this.wifi, update));
+  listCalls = () => this.call("listCalls", [], () => []);
+  markCallsRead = () => this.call("markCallsRead", [], () => undefined);
+  listDisks = () => this.call("listDisks", [], () => []);
+  listRaidArrays = () => this.call("listRaidArrays", [], () => null);
+  getLcdConfig = () => this.call("getLcdConfig", [], () => this.lcd);
+  updateLcdConfig = (update: Partial<LcdConfig>) =>
+    this.call("updateLcdConfig", [update], () => Object.assign(this.lcd, update));
   logout = () => Promise.resolve();
 
   private lease(id: string): StaticLease {

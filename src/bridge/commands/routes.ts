@@ -3,6 +3,7 @@
 import { CommandError, quote } from "../validate.js";
 import { connectionConfigArea, ddnsArea, ipv6Area } from "./connection.js";
 import { dhcpConfigArea, staticLeaseAdd, staticLeaseRemove, staticLeaseSet } from "./dhcp.js";
+import { lcdConfigArea, markCallsRead, wifiConfigArea } from "./home.js";
 import { fieldCommand, objectCommand } from "./settings.js";
 import type { CommandDef } from "./types.js";
 
@@ -22,6 +23,11 @@ const ROUTES: ReadonlyArray<readonly [pattern: string, build: Builder]> = [
   ["dhcp/static_leases/add", () => staticLeaseAdd],
   ["dhcp/static_leases/+/set", (p) => staticLeaseSet(p0(p))],
   ["dhcp/static_leases/+/remove", (p) => staticLeaseRemove(p0(p))],
+  ["wifi/config/set", () => objectCommand(wifiConfigArea)],
+  ["wifi/config/set/+", (p) => fieldCommand(wifiConfigArea, p0(p))],
+  ["lcd/config/set", () => objectCommand(lcdConfigArea)],
+  ["lcd/config/set/+", (p) => fieldCommand(lcdConfigArea, p0(p))],
+  ["calls/mark_read", () => markCallsRead],
   // `PRESS` is what the Home Assistant button sends; any payload reboots (docs/mqtt-contract).
   [
     "system/reboot",
@@ -69,13 +75,15 @@ function match(pattern: string, segments: string[]): string[] | undefined {
 /**
  * Whether a topic below the base is meant as a command, and so must be answered (with
  * unknown_command when no route matches): it has a verb segment, or sits under
- * `system/reboot` or `bridge/request`. State topics and our own `bridge/response/…` are not.
+ * `system/reboot`, `calls/mark_read` or `bridge/request`. State topics and our own
+ * `bridge/response/…` are not.
  */
 export function isCommandTopic(relative: string): boolean {
   const s = relative.split("/");
   if (s[0] === "bridge" && s[1] === "response") return false;
   if (s[0] === "bridge" && s[1] === "request") return true;
   if (s[0] === "system" && s[1] === "reboot") return true;
+  if (s[0] === "calls" && s[1] === "mark_read") return true;
   return s.some((segment) => segment === "set" || segment === "add" || segment === "remove");
 }
 

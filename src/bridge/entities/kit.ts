@@ -9,6 +9,8 @@
 // (HA core mqtt PAYLOAD_NONE, PR #65183 and #117813). Text entities are the exception (below).
 import type { EntityDescriptor, EntityOptions } from "../../mqtt/discovery.js";
 import { type ResourceId, resourceInfo } from "../resources.js";
+import type { LcdRef } from "./lcd.js";
+import type { StorageRefs } from "./storage.js";
 
 export interface BoxSensorRef {
   id: string;
@@ -44,6 +46,13 @@ export interface EntityContext {
   hosts: readonly TrackedHostRef[];
   /** DynDNS providers the box answers for (`ovh`, `dyndns`, `noip`). */
   ddnsProviders: readonly string[];
+  /** The box answered wifi/config/ (and call/log/: the `calls` right is granted). */
+  wifi: boolean;
+  calls: boolean;
+  /** Disks, partitions and RAID arrays that get entities (empty without disks). */
+  storage: StorageRefs;
+  /** The display and its LED strip; undefined without a display. */
+  lcd?: LcdRef;
 }
 
 /** Full state topic of a resource. */
