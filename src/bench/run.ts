@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { median, percentile } from "./common.js";
 import { IDLE_MS, measureFootprint } from "./footprint.js";
 import type { PollResult } from "./poll.js";
+import { measurePresence } from "./presence.js";
 import { scriptPath, spawnChild } from "./proc.js";
 import { measureRoundTrip, type RoundTrip } from "./roundtrip.js";
 import { measureStart } from "./start.js";
@@ -138,6 +139,9 @@ rows.push(
     how: IN_PROCESS,
   },
 );
+
+step("presence (issue 15): 200 events, then 250 hosts with one event per second for a minute, then idle");
+rows.push(...(await measurePresence({ events: 200, hosts: 250, loadSeconds: 60, idleSeconds: 10 })));
 
 process.stdout.write(
   `freebox2mqtt bench: Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs; ` +
