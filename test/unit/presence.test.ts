@@ -40,7 +40,7 @@ function fakeBox(hosts: LanHost[]) {
     },
     listLanHosts: async () => {
       const answer = structuredClone(hosts);
-      if (gate) await gate;
+      if (gate !== undefined) await gate;
       return answer;
     },
   } as unknown as FreeboxApi;
