@@ -225,7 +225,13 @@ export class Bridge {
    * the first read, when a session exists and the box is known not to be in bridge mode.
    */
   private async readLan(): Promise<void> {
-    await this.presence.poll();
+    try {
+      await this.presence.poll();
+    } catch (error) {
+      // A box error on the LAN browser alone (busy, netdown…) skips it, as read() does for a resource.
+      if (!(error instanceof FreeboxError) || error.isTransport || isSessionError(error)) throw error;
+      this.o.logger.warn(`could not read the LAN hosts: ${error.message}`);
+    }
     if (this.stopped) throw new Stopped();
     if (this.stream === undefined && this.o.events !== undefined && this.presence.mode !== "off") {
       this.stream = this.openStream(this.o.events);

@@ -103,6 +103,24 @@ describe("a tracker for every LAN host", () => {
     });
   });
 
+  it("a MAC the box lists twice (two interfaces, two cases) is one tracker", async () => {
+    const s = await start({ sim: { lanHosts: 2 } });
+    const [one] = leaseless(s);
+    if (!one) throw new Error("no LAN-only host");
+    // The same device seen on the guest Wi-Fi too, its MAC in the other case.
+    s.sim.state.hosts.twin = {
+      ...structuredClone(one.host),
+      interface: "wifiguest",
+      l2ident: { id: one.mac.toLowerCase(), type: "mac_address" },
+    };
+    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await quiet(s);
+    const retained = await retainedMap(s);
+    const trackers = configTopics(retained, "device_tracker");
+    expect(trackers.filter((t) => t.includes(macKey(one.mac)))).toHaveLength(1);
+    expect(trackers).toHaveLength(listedHosts(s).length - 1);
+  });
+
   it("an event entity lan_event on the box device", async () => {
     const s = await start();
     const retained = await untilRetained(s, (r) => configTopics(r, "event").length === 1, "the event entity");
