@@ -264,12 +264,7 @@ export class Bridge {
       if (payload.toString() === "online") this.onHomeAssistantBirth();
       return;
     }
-    if (retained) {
-      // A retained command would run again at every reconnect (a retained reboot, a reboot loop).
-      this.o.logger.warn(`ignored a retained command on ${topic}: publish commands without retain`);
-      return;
-    }
-    void this.router.handle(topic, payload).then((response) => {
+    void this.router.handle(topic, payload, retained).then((response) => {
       if (!response) return;
       if (response.payload.startsWith('{"status":"ok"')) this.own.health.commandsOk += 1;
       else this.own.health.commandsFailed += 1;

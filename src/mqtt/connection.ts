@@ -13,6 +13,7 @@ import {
 import { backoffDelay, describeMqttError, displayUrl, formatDelay } from "./diagnostics.js";
 import type { MqttLink, PublishOptions } from "./link.js";
 import { OfflineQueue } from "./offline-queue.js";
+import { fitsTopicLimit, MAX_TOPIC_BYTES } from "./topics.js";
 
 export { MqttConnectionError, type MqttConnectionOptions } from "./connection-options.js";
 
@@ -172,6 +173,14 @@ export class MqttConnection implements MqttLink {
     // drop the whole connection, so refuse that one message instead.
     if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000")) {
       this.o.logger.error(`not publishing to invalid MQTT topic "${topic}"`);
+      return Promise.resolve();
+    }
+    // Over the limit, mqtt-packet throws after writing part of the packet: every later packet on
+    // the connection would be garbage to the broker.
+    if (!fitsTopicLimit(topic)) {
+      this.o.logger.error(
+        `not publishing to an MQTT topic longer than ${MAX_TOPIC_BYTES} bytes ("${topic.slice(0, 80)}…")`,
+      );
       return Promise.resolve();
     }
     if (this.stopping) return Promise.resolve();

@@ -130,7 +130,7 @@ describe("bridge: entities that no longer exist", () => {
     stack = await startBridge();
     const gone = stack.sim.state.staticLeases[0];
     if (!gone) throw new Error("the simulator has no static lease");
-    await stack.publish(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "");
+    await stack.publish(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "PRESS");
     await stack.waitFor(`${BASE}/bridge/response/dhcp/static_leases/${gone.mac}/remove`);
     const configTopic = leaseConfigTopic(stack, gone.mac);
     await untilRetained(

@@ -229,7 +229,7 @@ describe("bridge: change-only publishing", () => {
 
     // The same through MQTT: only the request and its answer, no state.
     const before = stack.sim.requests.length;
-    await stack.publish(`${BASE}/bridge/request/refresh`, "");
+    await stack.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await stack.waitFor(`${BASE}/bridge/response/bridge/request/refresh`);
     await quiet(stack);
     expect(stack.sim.requests.length, "the box was polled").toBeGreaterThan(before);

@@ -151,7 +151,7 @@ describe("static leases", () => {
 
   it("<mac>/remove → DELETE; the device and tracker leave Home Assistant", async () => {
     const config = `homeassistant/device_tracker/freebox_${boxId()}/lease_${key}/config`;
-    const { answer, sent } = await run(`dhcp/static_leases/${mac}/remove`, "");
+    const { answer, sent } = await run(`dhcp/static_leases/${mac}/remove`, "PRESS");
     expect(answer).toEqual({ status: "ok", data: null });
     expect(sent.map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toEqual([
       `DELETE dhcp/static_lease/${mac}`,
