@@ -107,6 +107,23 @@ const CASES: readonly Case[] = [
   ],
   ["bad MAC in remove topic", "dhcp/static_leases/not-a-mac/remove", "PRESS", "the MAC address in the topic"],
   ["lease without ip", "dhcp/static_leases/add", { mac: LEASE }, '"ip"'],
+  // a static lease is for one device: never a group or null MAC (IEEE 802)
+  [
+    "multicast MAC",
+    "dhcp/static_leases/add",
+    { mac: "01:00:5e:00:00:fb", ip: "192.168.1.9" },
+    "is a multicast address",
+  ],
+  [
+    "broadcast MAC",
+    "dhcp/static_leases/add",
+    { mac: "FF:FF:FF:FF:FF:FF", ip: "192.168.1.9" },
+    "is the broadcast address",
+  ],
+  ["all-zero MAC", "dhcp/static_leases/add", { mac: "00:00:00:00:00:00", ip: "192.168.1.9" }, "all-zero"],
+  ["multicast MAC in set topic", "dhcp/static_leases/33:33:00:00:00:01/set", { comment: "x" }, "multicast"],
+  ["broadcast MAC in remove topic", "dhcp/static_leases/ffffffffffff/remove", "PRESS", "broadcast"],
+  ["all-zero MAC in remove topic", "dhcp/static_leases/00:00:00:00:00:00/remove", "PRESS", "all-zero"],
   // IPv4 addresses
   [
     "octet above 255",

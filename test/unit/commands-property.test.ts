@@ -29,6 +29,9 @@ const macs = fc.oneof(
     "00-11-22-33-44-55",
     "aabbccddeeff",
     "zz:zz:zz:zz:zz:zz",
+    "01:00:5e:00:00:fb",
+    "ff:ff:ff:ff:ff:ff",
+    "00:00:00:00:00:00",
   ),
   fc
     .array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
@@ -309,7 +312,12 @@ const lanHost = (v: unknown) => {
   const n = ipv4(v);
   return n !== undefined && n >>> 8 === (192 << 16) + (168 << 8) + 1 && (n & 255) >= 1 && (n & 255) <= 254;
 };
-const upperMac = (v: unknown) => typeof v === "string" && /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(v);
+/** A device's own address: not a group one (first byte odd, IEEE 802), not all zeros. */
+const upperMac = (v: unknown) =>
+  typeof v === "string" &&
+  /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(v) &&
+  !/^[0-9A-F][13579BDF]/.test(v) &&
+  v !== "00:00:00:00:00:00";
 const shortText = (v: unknown) =>
   typeof v === "string" &&
   Array.from(v).length <= 255 &&

@@ -406,3 +406,28 @@ describe("topics near MQTT's 65,535-byte limit", () => {
     expect(body(fits).code).toBe("unknown_command");
   });
 });
+
+describe("static leases only for a device's own MAC address", () => {
+  const bad: [string, RegExp][] = [
+    ["01:00:5E:00:00:FB", /is a multicast address/],
+    ["33:33:00:00:00:01", /is a multicast address/],
+    ["ff:ff:ff:ff:ff:ff", /is the broadcast address/],
+    ["00:00:00:00:00:00", /is the all-zero address/],
+  ];
+  it.each(bad)("add with %s: invalid_request", async (mac, message) => {
+    const { b } = await refused("dhcp/static_leases/add", j({ mac, ip: "192.168.1.9" }));
+    expect(b.code).toBe("invalid_request");
+    expect(b.error).toMatch(message);
+  });
+
+  it.each(bad)("set and remove on %s: invalid_request", async (mac, message) => {
+    for (const topic of [
+      `dhcp/static_leases/${mac}/set`,
+      `dhcp/static_leases/${mac.replaceAll(":", "")}/remove`,
+    ]) {
+      const { b } = await refused(topic, topic.endsWith("set") ? j({ comment: "x" }) : "PRESS");
+      expect(b.code).toBe("invalid_request");
+      expect(b.error).toMatch(message);
+    }
+  });
+});
