@@ -84,6 +84,17 @@ describe("settings objects (…/set with a JSON object)", () => {
     expect(stack.logs.lines.join("\n")).not.toContain("hunter2-long");
   });
 
+  it("connection/ddns/<provider>/set: a password that also appears elsewhere in the answer is no error", async () => {
+    const body = { hostname: "home.dyndns-secret.example", user: "dyndns-secret", password: "dyndns-secret" };
+    const { answer, sent } = await run("connection/ddns/dyndns/set", body);
+    expect(sent).toEqual([{ method: "PUT", path: "connection/ddns/dyndns/", body }]);
+    expect(answer).toMatchObject({
+      status: "ok",
+      data: { hostname: "home.dyndns-secret.example", user: "dyndns-secret" },
+    });
+    expect(answer.data).not.toHaveProperty("password");
+  });
+
   it("dhcp/config/set: range, flags and DNS in one PUT", async () => {
     const body = {
       ip_range_start: "192.168.1.20",
