@@ -50,6 +50,8 @@ export class Bridge {
   private media: string | undefined;
   private subscribedDiscovery = false;
   private reconcilePending = false;
+  /** A republish answering Home Assistant's birth is scheduled: later births join it. */
+  private birthPending = false;
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private fatal = false;
@@ -272,10 +274,19 @@ export class Bridge {
     });
   }
 
-  /** HA restarted: after a short random delay (so a whole fleet does not answer at once), configs then states. */
+  /**
+   * HA restarted: after a short random delay (so a whole fleet does not answer at once), configs then
+   * states. Births within that delay share the one republish: each one costs every config and state,
+   * and a burst of them (a flapping HA, a replayed topic) must not multiply that.
+   */
   private onHomeAssistantBirth(): void {
+    if (this.birthPending) return;
+    this.birthPending = true;
     const { min, max } = this.o.birthDelayMs ?? { min: 500, max: 2_500 };
-    this.later(min + Math.random() * (max - min), () => this.republishAll());
+    this.later(min + Math.random() * (max - min), () => {
+      this.birthPending = false;
+      this.republishAll();
+    });
   }
 
   /** After a reconnect (the broker may have lost its retained messages) or HA's birth. */
