@@ -73,6 +73,7 @@ export class Bridge {
       logger: o.logger.child("commands"),
       refresh: (resource) => this.refresh(resource),
       refreshAll: () => this.pollAllNow(),
+      boxAnswered: () => this.boxAnswered(),
       current: (resource) => this.reader.box[resource],
     });
     const task = (group: PollGroup, seconds: number) => ({
@@ -143,8 +144,20 @@ export class Bridge {
         this.handlePollError(error);
       throw error;
     }
+    this.boxAnswered();
     this.publisher.publishState(resource, this.reader.box);
     this.syncDiscovery();
+  }
+
+  /**
+   * A call outside the polls (a command, its refresh) succeeded: the box is usable, so say it at
+   * once rather than after the failed polls' backoff (up to a minute), and poll those groups now:
+   * their states are as old as the outage.
+   */
+  private boxAnswered(): void {
+    if (this.stopped || this.fatal || !this.own.setAvailable(true)) return;
+    this.o.logger.info("the box answers again");
+    for (const group of this.pollFailures.keys()) void this.scheduler.runNow(group);
   }
 
   private async poll(group: PollGroup): Promise<void> {

@@ -200,6 +200,7 @@ export class CommandRouter {
           // appear anywhere). Only the field is dropped: the same text elsewhere in the answer (a
           // password that is also part of the hostname) is the user's own data, not a leak.
           const data: unknown = withoutPasswords((await plan.run(this.ctx)) ?? null);
+          this.ctx.boxAnswered();
           const payload = JSON.stringify(
             transaction === undefined ? { status: "ok", data } : { status: "ok", data, transaction },
           );

@@ -418,3 +418,16 @@ describe("subscriptions and the bridge's own outputs", () => {
     expect(api.calls).toEqual([]);
   });
 });
+
+describe("boxAnswered", () => {
+  it("is told of each command whose call succeeded, not of refusals, failures or replays", async () => {
+    const { api, ctx, send } = setup();
+    await send("connection/config/set", { ping: false, transaction: "t" });
+    await send("connection/config/set", { ping: false, transaction: "t" });
+    expect(ctx.answered).toBe(1);
+    await send("connection/config/set", { ping: "maybe" });
+    api.fail("updateConnectionConfig", new FreeboxError("unreachable", "down"));
+    await send("connection/config/set/ping", "ON");
+    expect(ctx.answered).toBe(1);
+  });
+});
