@@ -259,10 +259,13 @@ export class Bridge {
     if (this.own.setAvailable(false)) this.o.logger.warn(`the box is unavailable: ${error.message}`);
   }
 
-  /** Once the box id is known, watch the discovery configs the broker holds for it. */
+  /**
+   * Once the box id is known, watch the discovery configs the broker holds for it: to clear the
+   * ones an earlier run left, all of them when discovery is off.
+   */
   private identify(): void {
     const system = this.reader.box.system;
-    if (this.subscribedDiscovery || !system || !this.o.config.ha.discovery) return;
+    if (this.subscribedDiscovery || !system) return;
     this.subscribedDiscovery = true;
     void this.o.mqtt.subscribe([this.publisher.discoveryFilter(boxIdOf(system))]);
   }
