@@ -3,6 +3,7 @@
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { createClient, fatalExitCode } from "../main.js";
+import { exposureWarning } from "../mqtt/broker.js";
 import { displayUrl } from "../mqtt/diagnostics.js";
 import { isPortFree, probeBroker } from "../mqtt/probe.js";
 import type { CommandContext } from "./main.js";
@@ -49,6 +50,8 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
     }
   } else if (await isPortFree(config.mqtt.embeddedHost, config.mqtt.embeddedPort)) {
     io.out(`broker         embedded, will listen on ${config.mqtt.embeddedHost}:${config.mqtt.embeddedPort}`);
+    const exposed = exposureWarning(config.mqtt.embeddedHost, config.mqtt.username);
+    if (exposed) io.out(`warning        ${exposed}`);
   } else {
     io.err(
       `broker         embedded: port ${config.mqtt.embeddedPort} on ${config.mqtt.embeddedHost} is already in use (set MQTT_EMBEDDED_PORT or MQTT_URL)`,
