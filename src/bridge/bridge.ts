@@ -53,6 +53,8 @@ export class Bridge {
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private fatal = false;
+  /** An outage of the box was reported (warn); its end is reported once (info). */
+  private outageReported = false;
 
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
@@ -160,6 +162,10 @@ export class Bridge {
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
       this.own.setAvailable(true);
+      if (this.outageReported) {
+        this.outageReported = false;
+        this.o.logger.info(`the box at ${this.o.config.freebox.url} answers again`);
+      }
       this.identify();
       this.syncDiscovery();
     } catch (error) {
@@ -241,7 +247,13 @@ export class Bridge {
       }
       return;
     }
-    if (this.own.setAvailable(false)) this.o.logger.warn(`the box is unavailable: ${error.message}`);
+    this.own.setAvailable(false);
+    // Once per outage, including one that starts with the bridge (a wrong FREEBOX_URL, a box that
+    // is down): availability is already `offline` then, so its change cannot be what is reported.
+    if (!this.outageReported) {
+      this.outageReported = true;
+      this.o.logger.warn(`the box at ${this.o.config.freebox.url} is unavailable: ${error.message}`);
+    }
   }
 
   /** Once the box id is known, watch the discovery configs the broker holds for it. */

@@ -132,6 +132,38 @@ describe("the compiled bridge process", () => {
     await until(() => lastOn(o, "freebox2mqtt/bridge/state") === "offline", 5_000, "the last will");
   });
 
+  it("says once (warn) that the box is unreachable at start, with its URL and the cause, and (info) when it answers", async () => {
+    // A box that is down at start (or a FREEBOX_URL that points to nothing), which comes up later.
+    const boxPort = await freePort();
+    const url = `http://127.0.0.1:${boxPort}`;
+    const token = "token-of-a-box-that-comes-up-later-0123456789";
+    const bridge = spawnNode("dist/cli.js", ["run"], {
+      FREEBOX_URL: url,
+      FREEBOX_APP_TOKEN: token,
+      FREEBOX_TIMEOUT: "1",
+      POLL_STATUS_INTERVAL: "1",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+    });
+    const unavailable = () =>
+      bridge.output().match(/ warn \[bridge\] the box at .* is unavailable: .*/g) ?? [];
+    await until(() => unavailable().length > 0, 10_000, "the warning");
+    expect(unavailable()[0]).toMatch(new RegExp(`the box at ${url} is unavailable: .*\\S`));
+    const sim = await startSimulator({ port: boxPort });
+    cleanups.push(() => sim.close());
+    sim.pairApp(APP_ID, { token, settings: true });
+    await until(
+      () => /info \[bridge\] the box at .* answers again/.test(bridge.output()),
+      15_000,
+      "the recovery",
+    );
+    expect(bridge.output()).toContain(`the box at ${url} answers again`);
+    // Once for the whole outage, although every poll group failed, several times.
+    expect(unavailable()).toHaveLength(1);
+    bridge.child.kill("SIGTERM");
+    expect((await bridge.exit).code).toBe(EXIT.ok);
+  });
+
   it("exits with code 4 and says to pair again when the box revokes the token", async () => {
     const { sim, token } = await simWithApp();
     sim.revokeApp(APP_ID);
