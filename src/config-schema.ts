@@ -30,7 +30,7 @@ const urlWithScheme =
     }
   };
 
-const BOOLEAN_WORDS: Record<string, boolean> = {
+export const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   true: true,
   on: true,
   yes: true,

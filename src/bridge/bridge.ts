@@ -29,7 +29,7 @@ export interface BridgeOptions {
 }
 
 /** Box errors after which nothing works until the user acts: no retry loop (essentials §4). */
-const FATAL_CODES = new Set(["invalid_token", "pairing_required"]);
+const FATAL_CODES = new Set(["invalid_token", "pairing_required", "token_file_invalid"]);
 /** Box errors meaning the box or our session is not usable: the box is "offline" for HA. */
 const UNAVAILABLE_CODES = new Set(["auth_required", "invalid_session", "ratelimited", "pending_token"]);
 /** Retained configs arrive in a burst after the discovery subscription: reconcile once it is over. */

@@ -1,5 +1,6 @@
 // `freebox2mqtt check`: validates the configuration (done before we get here), reaches the box and
 // the broker, and shows what it found. Exits non-zero with the reason when something is wrong.
+import { DataDirError, ensureDataDirWritable } from "../data-dir.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { createClient, fatalExitCode } from "../main.js";
@@ -12,6 +13,14 @@ import { GRANT_SETTINGS_HELP } from "./pair.js";
 export async function checkCommand({ config, logger, io }: CommandContext): Promise<ExitCode> {
   io.out("configuration  ok");
   let code: ExitCode = EXIT.ok;
+  try {
+    await ensureDataDirWritable(config.dataDir);
+    io.out(`data dir       ${config.dataDir} is writable`);
+  } catch (error) {
+    if (!(error instanceof DataDirError)) throw error;
+    io.err(`data dir       ${error.message}`);
+    code = EXIT.config;
+  }
   const client = createClient(config, logger);
   try {
     const info = await client.apiVersion();
@@ -22,7 +31,7 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
     io.out(`api            v${client.apiMajor ?? "?"} in use (box reports ${info.api_version})`);
     if (!(await client.hasToken())) {
       io.err("pairing        not paired yet: run `freebox2mqtt pair`");
-      code = EXIT.pairing;
+      if (code === EXIT.ok) code = EXIT.pairing;
     } else {
       const permissions = await client.permissions();
       const granted = Object.entries(permissions)
@@ -35,7 +44,7 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
   } catch (error) {
     if (!(error instanceof FreeboxError)) throw error;
     io.err(`box            ${error.message}`);
-    code = fatalExitCode(error);
+    if (code === EXIT.ok) code = fatalExitCode(error);
   } finally {
     await client.logout();
     await client.close();

@@ -164,6 +164,19 @@ describe("the compiled bridge process", () => {
     expect((await bridge.exit).code).toBe(EXIT.ok);
   });
 
+  it("without a token and without a terminal (Docker, systemd), run does not pair: exit 3 at once", async () => {
+    const { sim } = await simWithApp();
+    const bridge = spawnNode("dist/cli.js", ["run"], {
+      FREEBOX_URL: sim.url,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+    });
+    const exit = await bridge.exit;
+    expect(exit.code).toBe(EXIT.pairing);
+    expect(bridge.output()).toContain("docker compose run --rm freebox2mqtt pair");
+    expect(sim.requests.filter((r) => r.path.startsWith("login/authorize"))).toEqual([]);
+  });
+
   it("exits with code 4 and says to pair again when the box revokes the token", async () => {
     const { sim, token } = await simWithApp();
     sim.revokeApp(APP_ID);
@@ -177,6 +190,32 @@ describe("the compiled bridge process", () => {
     expect(exit.code).toBe(EXIT.tokenRevoked);
     expect(bridge.output()).toMatch(/pair/);
     expect(bridge.output()).not.toContain(token);
+  });
+
+  it("with WAIT_ON_FATAL=true (the Docker image) a revoked token or a bad configuration waits for the stop instead of exiting", async () => {
+    const { sim, token } = await simWithApp();
+    sim.revokeApp(APP_ID);
+    const env = {
+      FREEBOX_URL: sim.url,
+      FREEBOX_APP_TOKEN: token,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+      WAIT_ON_FATAL: "true",
+    };
+    for (const [extra, code] of [
+      [{}, EXIT.tokenRevoked],
+      [{ HA_DISCOVERY: "maybe" }, EXIT.config],
+    ] as const) {
+      const bridge = spawnNode("dist/cli.js", ["run"], { ...env, ...extra });
+      await until(() => bridge.output().includes("waits instead of exiting"), 10_000, "the wait");
+      // Still there: a supervisor restarting whatever exits has nothing to restart.
+      expect(bridge.child.exitCode).toBeNull();
+      expect(bridge.output()).toContain(`exit code ${code}`);
+      bridge.child.kill("SIGTERM");
+      expect((await bridge.exit).code).toBe(code);
+    }
+    // One login was tried, for the first start only; the wait asks nothing of the box.
+    expect(sim.requests.filter((r) => r.path.startsWith("login/session")).length).toBe(1);
   });
 
   it("npm run demo: simulator, embedded broker and bridge in one command; Ctrl-C stops it", async () => {
