@@ -19,7 +19,7 @@ export type ResourceId =
 export interface ResourceInfo {
   id: ResourceId;
   group: PollGroup;
-  /** State topic below the base topic (docs/mqtt-contract "State topics"). */
+  /** State topic below the base topic (README "State topics"). */
   topic: string;
 }
 
