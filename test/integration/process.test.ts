@@ -28,7 +28,17 @@ interface Running {
 }
 
 function spawnNode(script: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  return spawnProcess(process.execPath, [join(ROOT, script), ...args], env);
+}
+
+/** The compiled CLI on a terminal: util-linux's `script` gives it a pseudo-terminal. */
+function spawnOnTerminal(args: string[], env: Record<string, string>): Running {
+  const command = [process.execPath, join(ROOT, "dist/cli.js"), ...args].join(" ");
+  return spawnProcess("script", ["-qfec", command, "/dev/null"], env);
+}
+
+function spawnProcess(file: string, args: string[], env: Record<string, string>): Running {
+  const child = spawn(file, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -175,6 +185,42 @@ describe("the compiled bridge process", () => {
     expect(exit.code).toBe(EXIT.pairing);
     expect(bridge.output()).toContain("docker compose run --rm freebox2mqtt pair");
     expect(sim.requests.filter((r) => r.path.startsWith("login/authorize"))).toEqual([]);
+  });
+
+  it("on a terminal, run pairs first; pair redraws its countdown in place; a refusal is said once", async () => {
+    const granted = await startSimulator({ port: 0, pairing: { outcome: "granted", delayMs: 1_500 } });
+    cleanups.push(() => granted.close());
+    const port = await freePort();
+    const run = spawnOnTerminal(["run"], {
+      FREEBOX_URL: granted.url,
+      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+      MQTT_EMBEDDED_PORT: String(port),
+    });
+    await until(() => run.output().includes("app token saved"), 15_000, "the pairing of run");
+    const o = await watch(`mqtt://127.0.0.1:${port}`);
+    await until(() => lastOn(o, "freebox2mqtt/box/availability") === "online", 10_000, "the bridge");
+    run.child.kill("SIGTERM");
+    await run.exit;
+
+    const denied = await startSimulator({ port: 0, pairing: { outcome: "denied", delayMs: 2_500 } });
+    cleanups.push(() => denied.close());
+    const env = { FREEBOX_URL: denied.url, DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")) };
+    const pair = spawnOnTerminal(["pair"], env);
+    expect((await pair.exit).code).toBe(EXIT.pairing);
+    expect(pair.output()).toContain("\r\x1b[2Kpress the right arrow");
+    expect(pair.output().match(/press the right arrow/g)?.length).toBeGreaterThanOrEqual(2);
+    // Redrawn, not one line each: the countdown and the outcome are two lines on the terminal.
+    expect(
+      pair
+        .output()
+        .trim()
+        .split("\n")
+        .filter((l) => l.includes("press the right arrow")),
+    ).toHaveLength(1);
+    expect(pair.output().match(/refused/g)).toHaveLength(1);
+    const again = spawnOnTerminal(["run"], { ...env, MQTT_EMBEDDED_PORT: String(await freePort()) });
+    expect((await again.exit).code).toBe(EXIT.pairing);
+    expect(again.output().match(/refused/g)).toHaveLength(1);
   });
 
   it("exits with code 4 and says to pair again when the box revokes the token", async () => {
