@@ -2,7 +2,7 @@
 // `run` against the simulator with the embedded broker (what `npm start` does), SIGTERM/SIGINT
 // ending with `offline` on bridge/state and exit code 0 within five seconds even when the broker
 // or the box hangs, a revoked token's exit code, and the demo.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,11 @@ interface Running {
 function spawnNode(script: string, args: string[], env: Record<string, string>): Running {
   return spawnProcess(process.execPath, [join(ROOT, script), ...args], env);
 }
+
+/** util-linux's `script` (Debian: bsdutils, always installed); BSD's takes other arguments. */
+const hasScript = (spawnSync("script", ["--version"], { encoding: "utf8" }).stdout ?? "").includes(
+  "util-linux",
+);
 
 /** The compiled CLI on a terminal: util-linux's `script` gives it a pseudo-terminal. */
 function spawnOnTerminal(args: string[], env: Record<string, string>): Running {
@@ -187,41 +192,44 @@ describe("the compiled bridge process", () => {
     expect(sim.requests.filter((r) => r.path.startsWith("login/authorize"))).toEqual([]);
   });
 
-  it("on a terminal, run pairs first; pair redraws its countdown in place; a refusal is said once", async () => {
-    const granted = await startSimulator({ port: 0, pairing: { outcome: "granted", delayMs: 1_500 } });
-    cleanups.push(() => granted.close());
-    const port = await freePort();
-    const run = spawnOnTerminal(["run"], {
-      FREEBOX_URL: granted.url,
-      DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
-      MQTT_EMBEDDED_PORT: String(port),
-    });
-    await until(() => run.output().includes("app token saved"), 15_000, "the pairing of run");
-    const o = await watch(`mqtt://127.0.0.1:${port}`);
-    await until(() => lastOn(o, "freebox2mqtt/box/availability") === "online", 10_000, "the bridge");
-    run.child.kill("SIGTERM");
-    await run.exit;
+  it.skipIf(!hasScript)(
+    "on a terminal, run pairs first; pair redraws its countdown in place; a refusal is said once",
+    async () => {
+      const granted = await startSimulator({ port: 0, pairing: { outcome: "granted", delayMs: 1_500 } });
+      cleanups.push(() => granted.close());
+      const port = await freePort();
+      const run = spawnOnTerminal(["run"], {
+        FREEBOX_URL: granted.url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")),
+        MQTT_EMBEDDED_PORT: String(port),
+      });
+      await until(() => run.output().includes("app token saved"), 15_000, "the pairing of run");
+      const o = await watch(`mqtt://127.0.0.1:${port}`);
+      await until(() => lastOn(o, "freebox2mqtt/box/availability") === "online", 10_000, "the bridge");
+      run.child.kill("SIGTERM");
+      await run.exit;
 
-    const denied = await startSimulator({ port: 0, pairing: { outcome: "denied", delayMs: 2_500 } });
-    cleanups.push(() => denied.close());
-    const env = { FREEBOX_URL: denied.url, DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")) };
-    const pair = spawnOnTerminal(["pair"], env);
-    expect((await pair.exit).code).toBe(EXIT.pairing);
-    expect(pair.output()).toContain("\r\x1b[2Kpress the right arrow");
-    expect(pair.output().match(/press the right arrow/g)?.length).toBeGreaterThanOrEqual(2);
-    // Redrawn, not one line each: the countdown and the outcome are two lines on the terminal.
-    expect(
-      pair
-        .output()
-        .trim()
-        .split("\n")
-        .filter((l) => l.includes("press the right arrow")),
-    ).toHaveLength(1);
-    expect(pair.output().match(/refused/g)).toHaveLength(1);
-    const again = spawnOnTerminal(["run"], { ...env, MQTT_EMBEDDED_PORT: String(await freePort()) });
-    expect((await again.exit).code).toBe(EXIT.pairing);
-    expect(again.output().match(/refused/g)).toHaveLength(1);
-  });
+      const denied = await startSimulator({ port: 0, pairing: { outcome: "denied", delayMs: 2_500 } });
+      cleanups.push(() => denied.close());
+      const env = { FREEBOX_URL: denied.url, DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-proc-")) };
+      const pair = spawnOnTerminal(["pair"], env);
+      expect((await pair.exit).code).toBe(EXIT.pairing);
+      expect(pair.output()).toContain("\r\x1b[2Kpress the right arrow");
+      expect(pair.output().match(/press the right arrow/g)?.length).toBeGreaterThanOrEqual(2);
+      // Redrawn, not one line each: the countdown and the outcome are two lines on the terminal.
+      expect(
+        pair
+          .output()
+          .trim()
+          .split("\n")
+          .filter((l) => l.includes("press the right arrow")),
+      ).toHaveLength(1);
+      expect(pair.output().match(/refused/g)).toHaveLength(1);
+      const again = spawnOnTerminal(["run"], { ...env, MQTT_EMBEDDED_PORT: String(await freePort()) });
+      expect((await again.exit).code).toBe(EXIT.pairing);
+      expect(again.output().match(/refused/g)).toHaveLength(1);
+    },
+  );
 
   it("exits with code 4 and says to pair again when the box revokes the token", async () => {
     const { sim, token } = await simWithApp();
