@@ -1,6 +1,6 @@
 // `freebox2mqtt check`: validates the configuration (done before we get here), reaches the box and
 // the broker, and shows what it found. Exits non-zero with the reason when something is wrong.
-import { DataDirError, ensureDataDirWritable } from "../data-dir.js";
+import { dataDirProblem } from "../data-dir.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { createClient, fatalExitCode } from "../main.js";
@@ -13,12 +13,10 @@ import { GRANT_SETTINGS_HELP } from "./pair.js";
 export async function checkCommand({ config, logger, io }: CommandContext): Promise<ExitCode> {
   io.out("configuration  ok");
   let code: ExitCode = EXIT.ok;
-  try {
-    await ensureDataDirWritable(config.dataDir);
-    io.out(`data dir       ${config.dataDir} is writable`);
-  } catch (error) {
-    if (!(error instanceof DataDirError)) throw error;
-    io.err(`data dir       ${error.message}`);
+  const unwritable = await dataDirProblem(config.dataDir);
+  if (unwritable === undefined) io.out(`data dir       ${config.dataDir} is writable`);
+  else {
+    io.err(`data dir       ${unwritable}`);
     code = EXIT.config;
   }
   const client = createClient(config, logger);

@@ -2,7 +2,7 @@
 // box and presses the right arrow, saves the token (DATA_DIR, mode 0600), then says what to grant.
 // Nothing is asked of the box before we know the token can be kept: DATA_DIR is writable, and no
 // token file is there (or `--force` says to replace it: the user may still need the old one).
-import { DataDirError, ensureDataDirWritable } from "../data-dir.js";
+import { dataDirProblem } from "../data-dir.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { TokenStore } from "../freebox/token-store.js";
@@ -29,11 +29,9 @@ async function existingTokenFile(dataDir: string): Promise<string | undefined> {
 }
 
 export async function pairCommand({ config, io, force }: CommandContext): Promise<ExitCode> {
-  try {
-    await ensureDataDirWritable(config.dataDir);
-  } catch (error) {
-    if (!(error instanceof DataDirError)) throw error;
-    io.err(error.message);
+  const unwritable = await dataDirProblem(config.dataDir);
+  if (unwritable !== undefined) {
+    io.err(unwritable);
     return EXIT.config;
   }
   const existing = await existingTokenFile(config.dataDir);

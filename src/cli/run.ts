@@ -1,6 +1,6 @@
 // `freebox2mqtt run`: the service. SIGTERM/SIGINT publish `offline`, log out of the box, close the
 // broker connection (and the embedded broker) and exit 0 within five seconds, whatever hangs.
-import { DataDirError, ensureDataDirWritable } from "../data-dir.js";
+import { dataDirProblem } from "../data-dir.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { fatalExitCode, STOP_BUDGET_MS, startApp } from "../main.js";
@@ -8,11 +8,9 @@ import { EmbeddedBrokerError } from "../mqtt/broker.js";
 import type { CommandContext } from "./main.js";
 
 export async function runCommand({ config, logger, io }: CommandContext): Promise<ExitCode> {
-  try {
-    await ensureDataDirWritable(config.dataDir);
-  } catch (error) {
-    if (!(error instanceof DataDirError)) throw error;
-    io.err(error.message);
+  const unwritable = await dataDirProblem(config.dataDir);
+  if (unwritable !== undefined) {
+    io.err(unwritable);
     return EXIT.config;
   }
   const app = startApp(config, logger, { pairIfUnpaired: io.tty === true });
