@@ -30,7 +30,7 @@ export interface BridgeOptions {
 }
 
 /** Box errors after which nothing works until the user acts: no retry loop (essentials §4). */
-const FATAL_CODES = new Set(["invalid_token", "pairing_required"]);
+const FATAL_CODES = new Set(["invalid_token", "pairing_required", "token_file_invalid"]);
 /** Box errors meaning the box or our session is not usable: the box is "offline" for HA. */
 const UNAVAILABLE_CODES = new Set(["auth_required", "invalid_session", "ratelimited", "pending_token"]);
 /** Retained configs arrive in a burst after the discovery subscription: reconcile once it is over. */
@@ -58,6 +58,8 @@ export class Bridge {
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private fatal = false;
+  /** An outage of the box was reported (warn); its end is reported once (info). */
+  private outageReported = false;
 
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
@@ -187,6 +189,10 @@ export class Bridge {
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
       this.own.setAvailable(true);
+      if (this.outageReported) {
+        this.outageReported = false;
+        this.o.logger.info(`the box at ${this.o.config.freebox.url} answers again`);
+      }
       this.identify();
       this.syncDiscovery();
     } catch (error) {
@@ -297,7 +303,13 @@ export class Bridge {
       }
       return;
     }
-    if (this.own.setAvailable(false)) this.o.logger.warn(`the box is unavailable: ${error.message}`);
+    this.own.setAvailable(false);
+    // Once per outage, including one that starts with the bridge (a wrong FREEBOX_URL, a box that
+    // is down): availability is already `offline` then, so its change cannot be what is reported.
+    if (!this.outageReported) {
+      this.outageReported = true;
+      this.o.logger.warn(`the box at ${this.o.config.freebox.url} is unavailable: ${error.message}`);
+    }
   }
 
   /**

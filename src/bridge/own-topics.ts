@@ -1,4 +1,4 @@
-// The bridge's own topics (docs/mqtt-contract "Bridge topics"): `<base>/box/availability`,
+// The bridge's own topics (README "Bridge topics"): `<base>/box/availability`,
 // `<base>/bridge/info`, and the `<base>/bridge/health` heartbeat with its `DATA_DIR/health.json`
 // twin. `<base>/bridge/state` belongs to the MQTT connection (birth and last will).
 import type { Config } from "../config.js";

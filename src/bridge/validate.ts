@@ -1,6 +1,6 @@
 // Validation primitives for MQTT commands: the one error type for bad commands, bounded JSON
 // parsing, and the value checks (booleans, ports, text, IPv4/IPv6, MAC addresses, subnets) that
-// keep invalid input from ever reaching the box (docs/mqtt-contract "Command topics").
+// keep invalid input from ever reaching the box (README "Commands").
 // Area rules (which field is writable where) live in src/bridge/commands/*.ts.
 import { isIPv6 } from "node:net";
 
@@ -191,7 +191,7 @@ export function checkInLan(field: string, ip: string, lan: Lan): void {
   }
 }
 
-// `aa:bb:cc:dd:ee:ff` in any case (docs/mqtt-contract); the box spells MACs in upper case, and a
+// `aa:bb:cc:dd:ee:ff` in any case (README "Commands"); the box spells MACs in upper case, and a
 // static lease's id is its MAC (freebox-os-essentials §8).
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 

@@ -60,7 +60,7 @@ export function stripBase(base: string, topic: string): string | null {
 }
 
 /**
- * Where the answer to a command goes (docs/mqtt-contract.md "Command topics"):
+ * Where the answer to a command goes (README "Commands"):
  * `<base>/bridge/response/<command topic without "<base>/">`. A topic outside `base` (never
  * produced by our own subscriptions) is appended whole rather than throwing, because a command
  * must never crash the bridge.

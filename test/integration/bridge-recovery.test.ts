@@ -82,13 +82,16 @@ describe("bridge: box outage", () => {
     expect(await retainedOn(stack.broker.url, `${BASE}/box/availability`)).toBe("offline");
     // States are not cleared: HA shows them unavailable through the availability topic.
     expect(await retainedMap(stack, `${BASE}/connection`)).toEqual(statesBefore);
-    expect(stack.logs.matching("the box is unavailable")).toHaveLength(1);
+    expect(stack.logs.matching(`the box at ${stack.sim.url} is unavailable`)).toHaveLength(1);
 
     stack.sim.faults.unreachable = false;
     // No refresh asked: the scheduler's own next poll brings it back.
     await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online", 10_000);
     // `offline` first: the bridge says nothing it did not check (the broker may hold an old `online`).
     expect(availability(stack)).toEqual(["offline", "online", "offline", "online"]);
+    await until(() => (stack?.logs.matching("answers again").length ?? 0) > 0, 5000, "the recovery line");
+    expect(stack.logs.matching(`the box at ${stack.sim.url} answers again`)).toHaveLength(1);
+    expect(stack.logs.matching("is unavailable")).toHaveLength(1);
     expect(await retainedOn(stack.broker.url, `${BASE}/bridge/state`)).toBe("online");
   });
 
@@ -198,6 +201,9 @@ describe("bridge: sessions", () => {
     stack.sim.faults.expireEveryCall = false;
     await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online", 10_000);
     expect(availability(stack)).toEqual(["offline", "online", "offline", "online"]);
+    await until(() => (stack?.logs.matching("answers again").length ?? 0) > 0, 5000, "the recovery line");
+    expect(stack.logs.matching(`the box at ${stack.sim.url} answers again`)).toHaveLength(1);
+    expect(stack.logs.matching("is unavailable")).toHaveLength(1);
   });
 
   it("a revoked app token: the app stops by itself with exit code 4, bridge/state ends offline", async () => {
