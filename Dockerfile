@@ -20,9 +20,13 @@ LABEL org.opencontainers.image.title="freebox2mqtt" \
       org.opencontainers.image.licenses="MIT"
 RUN apk add --no-cache tini
 WORKDIR /app
+# WAIT_ON_FATAL: Docker's restart policies cannot tell exit codes apart, so a condition only the
+# user can fix (configuration, pairing, revoked token) waits for `docker stop` instead of
+# exiting into a restart loop (src/cli/hold.ts).
 ENV NODE_ENV=production \
     DATA_DIR=/data \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    WAIT_ON_FATAL=true
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -11,6 +11,8 @@ main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  tty: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  write: (text) => process.stdout.write(text),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,5 +1,11 @@
 // The configuration schema (convict): every setting with its doc, default, environment variable
 // and format. The names are part of the public contract (docs: README "Configuration").
+// Environment variables are strings: the named formats below convert them strictly (convict's own
+// `Boolean` turns every word but "false" into true, its numbers take "10s" as 10), and keep what
+// the user typed when it is not valid, so that the error quotes it.
+import convict from "convict";
+import { maskUrlCredentials } from "./url-credentials.js";
+
 const required = (name: string) => (value: unknown) => {
   if (typeof value !== "string" || value.length === 0) throw new Error(`${name} must not be empty`);
 };
@@ -11,22 +17,101 @@ const urlWithScheme =
       if (nullable) return;
       throw new Error("must be set");
     }
+    // The value may hold a user name and password (mqtt://user:password@host): never quoted whole.
+    const shown = maskUrlCredentials(String(value));
     let url: URL;
     try {
       url = new URL(String(value));
     } catch {
-      throw new Error(`"${String(value)}" is not a URL`);
+      throw new Error(`"${shown}" is not a URL`);
     }
     if (!schemes.includes(url.protocol.replace(/:$/, ""))) {
-      throw new Error(`"${String(value)}" must use ${schemes.join(", ")}`);
+      throw new Error(`"${shown}" must use ${schemes.join(", ")}`);
     }
   };
 
-const interval = (value: unknown) => {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 1 || value > 86_400) {
-    throw new Error(`must be a number of seconds from 1 to 86400, got "${String(value)}"`);
-  }
+export const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true,
+  on: true,
+  yes: true,
+  "1": true,
+  false: false,
+  off: false,
+  no: false,
+  "0": false,
 };
+
+/** A finite number when the whole text is one ("10", " 2.5 "), else the text itself. */
+const strictNumber = (text: string): number | string => {
+  const trimmed = text.trim();
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : text;
+};
+
+const inRange = (value: unknown, min: number, max: number, integer: boolean) =>
+  typeof value === "number" &&
+  Number.isFinite(value) &&
+  value >= min &&
+  value <= max &&
+  (!integer || Number.isInteger(value));
+
+/** A word from a fixed list, in any case (`LOG_LEVEL=DEBUG`). */
+const choiceFormat = (values: readonly string[]) => ({
+  coerce: (text: string) => (values.includes(text.trim().toLowerCase()) ? text.trim().toLowerCase() : text),
+  validate: (value: unknown) => {
+    if (typeof value !== "string" || !values.includes(value)) {
+      throw new Error(`must be one of ${values.join(", ")}, got "${String(value)}"`);
+    }
+  },
+});
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export const TRACKER_CHOICES = ["all", "static", "none"] as const;
+export const LOG_FORMATS = ["text", "json"] as const;
+
+convict.addFormats({
+  switch: {
+    coerce: (text: string) => BOOLEAN_WORDS[text.trim().toLowerCase()] ?? text,
+    validate: (value: unknown) => {
+      if (typeof value !== "boolean") {
+        throw new Error(`must be true/false, on/off, yes/no or 1/0 (any case), got "${String(value)}"`);
+      }
+    },
+  },
+  seconds: {
+    coerce: strictNumber,
+    validate: (value: unknown) => {
+      if (!inRange(value, 1, 86_400, false)) {
+        throw new Error(`must be a number of seconds from 1 to 86400, got "${String(value)}"`);
+      }
+    },
+  },
+  "tcp-port": {
+    coerce: strictNumber,
+    validate: (value: unknown) => {
+      if (!inRange(value, 0, 65_535, true))
+        throw new Error(`must be a port from 0 to 65535, got "${String(value)}"`);
+    },
+  },
+  "api-major": {
+    coerce: strictNumber,
+    validate: (value: unknown) => {
+      if (value !== null && !inRange(value, 1, 99, true)) {
+        throw new Error(`must be an API major from 1 to 99, got "${String(value)}"`);
+      }
+    },
+  },
+  days: {
+    coerce: strictNumber,
+    validate: (value: unknown) => {
+      if (!inRange(value, 1, 3650, true)) {
+        throw new Error(`must be a whole number of days from 1 to 3650, got "${String(value)}"`);
+      }
+    },
+  },
+  trackers: choiceFormat(TRACKER_CHOICES),
+  "log-level": choiceFormat(LOG_LEVELS),
+  "log-format": choiceFormat(LOG_FORMATS),
+});
 
 // MQTT topic segments: no wildcards, no empty level, no leading "$" (reserved for the broker).
 const topicBase = (value: unknown) => {
@@ -46,12 +131,6 @@ const macList = (value: unknown) => {
     .split(/[\s,;]+/)
     .filter((mac) => mac !== "" && !/^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$/i.test(mac));
   if (bad.length > 0) throw new Error(`"${bad.join('", "')}" is not a MAC address`);
-};
-
-const days = (value: unknown) => {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 3650) {
-    throw new Error(`must be a whole number of days from 1 to 3650, got "${String(value)}"`);
-  }
 };
 
 export const schema = {
@@ -77,18 +156,13 @@ export const schema = {
     },
     apiVersion: {
       doc: "Highest API major to use (auto when unset)",
-      format: (value: unknown) => {
-        if (value === null) return;
-        if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 99) {
-          throw new Error(`must be an API major from 1 to 99, got "${String(value)}"`);
-        }
-      },
+      format: "api-major",
       default: null as number | null,
       env: "FREEBOX_API_VERSION",
     },
     timeout: {
       doc: "Timeout of one HTTP call to the box, in seconds",
-      format: interval,
+      format: "seconds",
       default: 10,
       env: "FREEBOX_TIMEOUT",
     },
@@ -134,7 +208,7 @@ export const schema = {
     key: { doc: "Client key file", format: nullableString, default: null as string | null, env: "MQTT_KEY" },
     rejectUnauthorized: {
       doc: "Verify the broker certificate",
-      format: Boolean,
+      format: "switch",
       default: true,
       env: "MQTT_REJECT_UNAUTHORIZED",
     },
@@ -150,13 +224,18 @@ export const schema = {
       default: "127.0.0.1",
       env: "MQTT_EMBEDDED_HOST",
     },
-    embeddedPort: { doc: "Embedded broker port", format: "port", default: 1883, env: "MQTT_EMBEDDED_PORT" },
+    embeddedPort: {
+      doc: "Embedded broker port",
+      format: "tcp-port",
+      default: 1883,
+      env: "MQTT_EMBEDDED_PORT",
+    },
     baseTopic: { doc: "Base topic", format: topicBase, default: "freebox2mqtt", env: "MQTT_BASE_TOPIC" },
   },
   ha: {
     discovery: {
       doc: "Publish Home Assistant discovery",
-      format: Boolean,
+      format: "switch",
       default: true,
       env: "HA_DISCOVERY",
     },
@@ -176,19 +255,19 @@ export const schema = {
   poll: {
     statusInterval: {
       doc: "Connection status, xDSL/FTTH (s)",
-      format: interval,
+      format: "seconds",
       default: 10,
       env: "POLL_STATUS_INTERVAL",
     },
     configInterval: {
       doc: "Configuration and system (s)",
-      format: interval,
+      format: "seconds",
       default: 60,
       env: "POLL_CONFIG_INTERVAL",
     },
     leasesInterval: {
       doc: "Static and dynamic leases (s)",
-      format: interval,
+      format: "seconds",
       default: 30,
       env: "POLL_LEASES_INTERVAL",
     },
@@ -196,7 +275,7 @@ export const schema = {
   presence: {
     trackers: {
       doc: "Which LAN hosts get a device tracker: all, static (static leases only) or none",
-      format: ["all", "static", "none"],
+      format: "trackers",
       default: "all",
       env: "PRESENCE_TRACKERS",
     },
@@ -208,7 +287,7 @@ export const schema = {
     },
     removeAfterDays: {
       doc: "A host unseen this many days loses its tracker",
-      format: days,
+      format: "days",
       default: 30,
       env: "PRESENCE_REMOVE_AFTER_DAYS",
     },
@@ -216,11 +295,11 @@ export const schema = {
   log: {
     level: {
       doc: "Log level",
-      format: ["error", "warn", "info", "debug"],
+      format: "log-level",
       default: "info",
       env: "LOG_LEVEL",
     },
-    format: { doc: "Log format", format: ["text", "json"], default: "text", env: "LOG_FORMAT" },
+    format: { doc: "Log format", format: "log-format", default: "text", env: "LOG_FORMAT" },
   },
 };
 

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import convict from "convict";
 import { type Config, schema } from "./config-schema.js";
+import { maskUrlIn } from "./url-credentials.js";
 
 export type { Config } from "./config-schema.js";
 
@@ -52,17 +53,21 @@ export interface LoadOptions {
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = { ...(options.env ?? process.env) };
   const problems: string[] = [];
-  // `<NAME>_FILE`: read the secret (or any value) from a file, as Docker secrets provide them.
   for (const { env: name } of envNames()) {
+    // `<NAME>_FILE`: read the secret (or any value) from a file, as Docker secrets provide them.
     const file = env[`${name}_FILE`];
-    if (file === undefined || file === "") continue;
-    try {
-      env[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
-    } catch (error) {
-      problems.push(
-        `${name}_FILE: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      );
+    if (file !== undefined && file.trim() !== "") {
+      try {
+        env[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (error) {
+        problems.push(
+          `${name}_FILE: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        );
+      }
     }
+    // An empty variable (`MQTT_URL=`, as compose files and shells often leave them) is unset, for
+    // every setting: its default (or the config file's value) applies.
+    if (env[name]?.trim() === "") delete env[name];
   }
   const conf = convict(schema, { env, args: [] });
   const files = [options.defaultsFile === undefined ? DEFAULT_CONFIG_FILE : options.defaultsFile];
@@ -82,15 +87,37 @@ export function loadConfig(options: LoadOptions = {}): Config {
       problems.push(...describeConvictErrors((error as Error).message));
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   const config = conf.getProperties() as unknown as Config;
-  // `MQTT_URL=` (empty, as compose files and shells often leave it) means "not set".
+  // `"url": ""` in a config file means "not set", as an empty variable does.
   emptyToNull(config as unknown as Record<string, unknown>, schema);
+  if (problems.length === 0) problems.push(...crossCheck(config));
+  if (problems.length > 0) {
+    // Error lines quote the values: never a URL's user name and password (mqtt://user:pw@host).
+    const urls = [env.FREEBOX_URL, env.MQTT_URL, config.freebox?.url, config.mqtt?.url];
+    throw new ConfigError(
+      problems.map((line) =>
+        urls.reduce<string>((text, url) => (typeof url === "string" ? maskUrlIn(text, url) : text), line),
+      ),
+    );
+  }
   // A random client id cannot resume a session, so only a configured one asks for a persistent
   // session: the broker then keeps our subscriptions and queues QoS 1 commands while we are away.
   config.mqtt.cleanSession = !config.mqtt.clientId;
   if (!config.mqtt.clientId) config.mqtt.clientId = `freebox2mqtt_${randomBytes(4).toString("hex")}`;
   return config;
+}
+
+/** Rules that involve more than one setting. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  const { url, username, password } = config.mqtt;
+  // The embedded broker checks both or nothing: a user name alone would let anyone in under it.
+  if (url === null && (username === null) !== (password === null)) {
+    problems.push(
+      "MQTT_USERNAME and MQTT_PASSWORD (the embedded broker, MQTT_URL unset, requires both or neither): set both",
+    );
+  }
+  return problems;
 }
 
 // convict says `freebox.url: must use http, https: value was "ftp://x"`; we add the env name the

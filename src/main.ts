@@ -6,6 +6,7 @@ import { secretsOf } from "./config.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { FreeboxClient } from "./freebox/client.js";
 import { FreeboxError } from "./freebox/errors.js";
+import { TOKEN_FILE_INVALID } from "./freebox/token-store.js";
 import { type Logger, registerSecret } from "./logger.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "./mqtt/broker.js";
 import { MqttConnection } from "./mqtt/connection.js";
@@ -27,6 +28,11 @@ export interface App {
 
 export interface AppOptions {
   pairingPollMs?: number;
+  /**
+   * Pair when there is no token (default true). `run` passes false when no one is at a terminal
+   * (Docker, systemd): a pairing nobody watches only opens prompts on the box, again at every restart.
+   */
+  pairIfUnpaired?: boolean;
   /** Bridge timings (tests shorten the HA birth delay and the heartbeat). */
   bridge?: Pick<BridgeOptions, "birthDelayMs" | "heartbeatMs" | "eventBackoffMs">;
 }
@@ -91,6 +97,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     await mqtt.start();
     if (stopping !== undefined) return;
     if (!(await client.hasToken())) {
+      if (options.pairIfUnpaired === false) throw new FreeboxError("pairing_required", NOT_PAIRED_UNATTENDED);
       logger.info("no app token yet: pairing with the Freebox (README: Pairing)");
       // The client logs the progress (press the arrow, seconds left) and the outcome itself.
       await client.pair();
@@ -147,9 +154,14 @@ export function createClient(config: Config, logger: Logger, options: AppOptions
   });
 }
 
+export const NOT_PAIRED_UNATTENDED =
+  "not paired yet, and `run` pairs only when started on a terminal: run `freebox2mqtt pair` (Docker: `docker compose run --rm freebox2mqtt pair`), then start the bridge again";
+
 export function fatalExitCode(error: unknown): ExitCode {
   if (!(error instanceof FreeboxError)) return EXIT.failure;
   if (error.code === "invalid_token") return EXIT.tokenRevoked;
+  // The token file is there but unusable: the user decides (restore it, or pair --force).
+  if (error.code === TOKEN_FILE_INVALID) return EXIT.config;
   if (
     error.code.startsWith("pairing_") ||
     error.code === "new_apps_denied" ||

@@ -38,7 +38,7 @@ export interface BridgeOptions {
 }
 
 /** Box errors after which nothing works until the user acts: no retry loop (essentials §4). */
-const FATAL_CODES = new Set(["invalid_token", "pairing_required"]);
+const FATAL_CODES = new Set(["invalid_token", "pairing_required", "token_file_invalid"]);
 /** Box errors meaning the box or our session is not usable: the box is "offline" for HA. */
 const UNAVAILABLE_CODES = new Set(["auth_required", "invalid_session", "ratelimited", "pending_token"]);
 /** Retained configs arrive in a burst after the discovery subscription: reconcile once it is over. */
@@ -64,9 +64,13 @@ export class Bridge {
   private media: string | undefined;
   private subscribedDiscovery = false;
   private reconcilePending = false;
+  /** A republish answering Home Assistant's birth is scheduled: later births join it. */
+  private birthPending = false;
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private fatal = false;
+  /** An outage of the box was reported (warn); its end is reported once (info). */
+  private outageReported = false;
 
   constructor(private readonly o: BridgeOptions) {
     const { config } = o;
@@ -112,6 +116,7 @@ export class Bridge {
       logger: o.logger.child("commands"),
       refresh: (resource) => this.refresh(resource),
       refreshAll: () => this.pollAllNow(),
+      boxAnswered: () => this.boxAnswered(),
       current: (resource) => this.reader.box[resource],
     });
     const task = (group: PollGroup, seconds: number) => ({
@@ -187,9 +192,21 @@ export class Bridge {
         this.handlePollError(error);
       throw error;
     }
+    this.boxAnswered();
     this.publisher.publishState(resource, this.reader.box);
     if (resource === "static_leases") this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     this.syncDiscovery();
+  }
+
+  /**
+   * A call outside the polls (a command, its refresh) succeeded: the box is usable, so say it at
+   * once rather than after the failed polls' backoff (up to a minute), and poll those groups now:
+   * their states are as old as the outage.
+   */
+  private boxAnswered(): void {
+    if (this.stopped || this.fatal || !this.own.setAvailable(true)) return;
+    this.o.logger.info("the box answers again");
+    for (const group of this.pollFailures.keys()) void this.scheduler.runNow(group);
   }
 
   private async poll(group: PollGroup): Promise<void> {
@@ -208,6 +225,10 @@ export class Bridge {
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
       this.own.setAvailable(true);
+      if (this.outageReported) {
+        this.outageReported = false;
+        this.o.logger.info(`the box at ${this.o.config.freebox.url} answers again`);
+      }
       this.identify();
       this.syncDiscovery();
     } catch (error) {
@@ -384,13 +405,22 @@ export class Bridge {
       }
       return;
     }
-    if (this.own.setAvailable(false)) this.o.logger.warn(`the box is unavailable: ${error.message}`);
+    this.own.setAvailable(false);
+    // Once per outage, including one that starts with the bridge (a wrong FREEBOX_URL, a box that
+    // is down): availability is already `offline` then, so its change cannot be what is reported.
+    if (!this.outageReported) {
+      this.outageReported = true;
+      this.o.logger.warn(`the box at ${this.o.config.freebox.url} is unavailable: ${error.message}`);
+    }
   }
 
-  /** Once the box id is known, watch the discovery configs the broker holds for it. */
+  /**
+   * Once the box id is known, watch the discovery configs the broker holds for it: to clear the
+   * ones an earlier run left, all of them when discovery is off.
+   */
   private identify(): void {
     const system = this.reader.box.system;
-    if (this.subscribedDiscovery || !system || !this.o.config.ha.discovery) return;
+    if (this.subscribedDiscovery || !system) return;
     this.subscribedDiscovery = true;
     void this.o.mqtt.subscribe([this.publisher.discoveryFilter(boxIdOf(system))]);
   }
@@ -407,12 +437,7 @@ export class Bridge {
       if (payload.toString() === "online") this.onHomeAssistantBirth();
       return;
     }
-    if (retained) {
-      // A retained command would run again at every reconnect (a retained reboot, a reboot loop).
-      this.o.logger.warn(`ignored a retained command on ${topic}: publish commands without retain`);
-      return;
-    }
-    void this.router.handle(topic, payload).then((response) => {
+    void this.router.handle(topic, payload, retained).then((response) => {
       if (!response) return;
       if (response.payload.startsWith('{"status":"ok"')) this.own.health.commandsOk += 1;
       else this.own.health.commandsFailed += 1;
@@ -420,10 +445,19 @@ export class Bridge {
     });
   }
 
-  /** HA restarted: after a short random delay (so a whole fleet does not answer at once), configs then states. */
+  /**
+   * HA restarted: after a short random delay (so a whole fleet does not answer at once), configs then
+   * states. Births within that delay share the one republish: each one costs every config and state,
+   * and a burst of them (a flapping HA, a replayed topic) must not multiply that.
+   */
   private onHomeAssistantBirth(): void {
+    if (this.birthPending) return;
+    this.birthPending = true;
     const { min, max } = this.o.birthDelayMs ?? { min: 500, max: 2_500 };
-    this.later(min + Math.random() * (max - min), () => this.republishAll());
+    this.later(min + Math.random() * (max - min), () => {
+      this.birthPending = false;
+      this.republishAll();
+    });
   }
 
   /** After a reconnect (the broker may have lost its retained messages) or HA's birth. */

@@ -11,11 +11,13 @@
 // - Nothing throws out of `handle`; unexpected exceptions become `internal_error` answers.
 
 import { registerSecret } from "../logger.js";
+import { fitsTopicLimit, MAX_TOPIC_BYTES } from "../mqtt/topics.js";
 import { TransactionCache } from "./commands/dedupe.js";
 import { describeError, type ErrorAnswer } from "./commands/errors.js";
 import { KeyedQueue } from "./commands/queue.js";
-import { commandFilters, isCommandTopic, route } from "./commands/routes.js";
+import { route } from "./commands/routes.js";
 import type { CommandContext, CommandDef, CommandResponse, Plan } from "./commands/types.js";
+import { isBridgeOutput } from "./own-topics.js";
 import type { ResourceId } from "./resources.js";
 import { BAD_TOPIC_CHARS, invalid, isPlainObject, jsonType, parseJson, quote } from "./validate.js";
 
@@ -49,6 +51,17 @@ function readTransaction(body: Record<string, unknown>): Transaction | undefined
   throw invalid(`transaction must be a string of at most 255 characters or a number, got ${quote(t)}`);
 }
 
+/** `value` without any `password` field, at any depth (the write-only DynDNS field). */
+function withoutPasswords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPasswords);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== "password")
+      .map(([key, v]) => [key, withoutPasswords(v)]),
+  );
+}
+
 export class CommandRouter {
   private readonly prefix: string;
   private readonly maxPayloadBytes: number;
@@ -65,28 +78,55 @@ export class CommandRouter {
     this.seen = new TransactionCache<CommandResponse>(undefined, undefined, options.now);
   }
 
-  /** Subscription filters (QoS 1) that cover every command topic and nothing we publish ourselves. */
+  /**
+   * The subscription (QoS 1): everything below the base, so that every publish there is answered
+   * (docs/mqtt-contract "Command topics"); the bridge's own outputs are told apart in `handle`.
+   */
   subscriptions(): string[] {
-    return commandFilters(this.baseTopic);
+    return [`${this.baseTopic}/#`];
   }
 
   /**
-   * Never throws. Returns the response to publish (not retained), or null for a topic that is not
-   * a command. Everything up to queueing runs synchronously, so arrival order is queue order.
+   * Never throws. Returns the response to publish (not retained), or null for a message that gets
+   * none: outside the base, one of the bridge's own outputs, retained, or whose response topic would
+   * exceed MQTT's limit. Everything up to queueing runs synchronously, so arrival order is queue order.
    */
-  handle(topic: string, payload: Buffer): Promise<CommandResponse | null> {
+  handle(topic: string, payload: Buffer, retained = false): Promise<CommandResponse | null> {
     if (typeof topic !== "string" || !topic.startsWith(this.prefix)) return Promise.resolve(null);
     const relative = topic.slice(this.prefix.length);
-    if (!isCommandTopic(relative)) return Promise.resolve(null);
+    if (isBridgeOutput(relative)) return Promise.resolve(null);
+    if (retained) {
+      // A retained command would run again at every reconnect (a retained reboot, a reboot loop).
+      // An empty one is not a command at all: it is what clears a retained message.
+      if (payload.length > 0) {
+        this.ctx.logger.warn(
+          `ignored a retained message on ${quote(topic, 200)}: publish commands without retain, and clear this one with an empty retained message`,
+        );
+      }
+      return Promise.resolve(null);
+    }
     // A response topic must be publishable: wildcards and control characters become "_".
     const responseTopic = `${this.baseTopic}/bridge/response/${relative.replace(BAD_TOPIC_CHARS_ALL, "_")}`;
+    if (!fitsTopicLimit(responseTopic)) {
+      this.ctx.logger.warn(
+        `ignored a message on a topic of ${Buffer.byteLength(topic)} bytes (${quote(relative, 80)}): its response topic would exceed MQTT's limit of ${MAX_TOPIC_BYTES} bytes`,
+      );
+      return Promise.resolve(null);
+    }
     let transaction: Transaction | undefined;
     try {
       const bad = relative.split("/").find((segment) => BAD_TOPIC_CHARS.test(segment));
       if (bad !== undefined) {
         throw invalid(`topic segment ${quote(bad)} contains a wildcard or control character`);
       }
-      const def = route(relative);
+      const def = route(relative, this.baseTopic);
+      // An empty payload is how a retained message is cleared, never a command: `-r -n` on
+      // system/reboot must not reboot the box (brokers forward it to us without the retain flag).
+      if (payload.length === 0) {
+        throw invalid(
+          "the payload is empty: an empty message only clears a retained one, it is never a command",
+        );
+      }
       if (payload.length > this.maxPayloadBytes) {
         throw invalid(`payload is ${payload.length} bytes, more than the limit of ${this.maxPayloadBytes}`);
       }
@@ -156,12 +196,14 @@ export class CommandRouter {
       this.queue.push(plan.queue, async () => {
         let done = false;
         try {
-          const data: unknown = (await plan.run(this.ctx)) ?? null;
+          // The box must never make us echo a password (docs/mqtt-contract: write-only fields never
+          // appear anywhere). Only the field is dropped: the same text elsewhere in the answer (a
+          // password that is also part of the hostname) is the user's own data, not a leak.
+          const data: unknown = withoutPasswords((await plan.run(this.ctx)) ?? null);
+          this.ctx.boxAnswered();
           const payload = JSON.stringify(
             transaction === undefined ? { status: "ok", data } : { status: "ok", data, transaction },
           );
-          // Defence in depth: the box must never make us echo a password (docs/mqtt-contract).
-          if (secrets.some((s) => payload.includes(s))) throw new Error("the box's answer holds a secret");
           resolve({ topic, payload });
           this.ctx.logger.info(`command ${relative}: ok`);
           done = true;

@@ -1,5 +1,5 @@
-// The declarative table Freebox → Home Assistant entities (docs/mqtt-contract.md "Home Assistant
-// discovery"), split by area in ./entities/. Pure: `entitiesFor` lists the entities that exist on
+// The declarative table Freebox → Home Assistant entities (README "Home Assistant
+// entities"), split by area in ./entities/. Pure: `entitiesFor` lists the entities that exist on
 // this box now; mqtt/discovery.ts turns them into config messages.
 
 import type { ApiVersionInfo, SystemInfo } from "../freebox/types.js";

@@ -1,4 +1,4 @@
-// The bridge's own topics (docs/mqtt-contract "Bridge topics"): `<base>/box/availability`,
+// The bridge's own topics (README "Bridge topics"): `<base>/box/availability`,
 // `<base>/bridge/info`, and the `<base>/bridge/health` heartbeat with its `DATA_DIR/health.json`
 // twin. `<base>/bridge/state` belongs to the MQTT connection (birth and last will).
 import type { Config } from "../config.js";
@@ -7,6 +7,34 @@ import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { HealthTracker, writeHealthFile } from "./health.js";
 import type { BoxSnapshot } from "./poller.js";
+import { RESOURCES } from "./resources.js";
+
+/**
+ * Topics below `<base>/` that the bridge publishes (docs/mqtt-contract "Bridge topics" and "State
+ * topics"). The bridge subscribes to `<base>/#` to answer every other publish, so it sees these
+ * too: they are never answered, which is also what keeps a response from answering itself.
+ * The contract's LAN, Wi-Fi, calls, storage and LCD topics are listed whether or not this version
+ * publishes them yet, so that no state topic is ever answered as a command.
+ */
+const OUTPUTS = new Set([
+  "bridge/state",
+  "bridge/info",
+  "bridge/health",
+  "box/availability",
+  "lan/event",
+  "wifi/config",
+  "calls",
+  "storage",
+  "lcd/config",
+  ...RESOURCES.map((r) => r.topic),
+]);
+/** Per-MAC state topics: `<mac12>` is the MAC in lower-case hex without separators. */
+const PER_MAC_OUTPUT = /^(?:dhcp\/static_leases|lan\/hosts)\/[0-9a-f]{12}$/;
+
+/** Whether `relative` (a topic without `<base>/`) is one of the bridge's own outputs. */
+export function isBridgeOutput(relative: string): boolean {
+  return OUTPUTS.has(relative) || relative.startsWith("bridge/response/") || PER_MAC_OUTPUT.test(relative);
+}
 
 export interface OwnTopicsOptions {
   mqtt: MqttLink;

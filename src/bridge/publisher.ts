@@ -130,7 +130,14 @@ export class Publisher {
     media: string | undefined,
     options: { force?: boolean; reconcile?: boolean } = {},
   ): void {
-    if (!this.o.discovery) return;
+    if (!this.o.discovery) {
+      // HA_DISCOVERY=false: every config the broker holds for this box was left by an earlier run
+      // with discovery on; turning discovery off removes its entities (README "Home Assistant").
+      if (!options.reconcile) return;
+      const ghosts = [...this.held.keys()];
+      this.remove(ghosts, this.ghostStates(ghosts, []));
+      return;
+    }
     // Building every config was most of a poll's CPU with many leases, and the configs depend on
     // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
     const unforced = !options.force && !(options.reconcile && this.hasGhost());
@@ -153,17 +160,24 @@ export class Publisher {
     const ghosts = options.reconcile
       ? [...this.held.keys()].filter((t) => !current.has(t) && !this.configs.has(t))
       : [];
-    const ghostStates = this.ghostStates(ghosts, entities);
-    for (const topic of removalsFor([...this.configs.keys(), ...ghosts], current)) {
+    this.remove(
+      removalsFor([...this.configs.keys(), ...ghosts], current),
+      this.ghostStates(ghosts, entities),
+    );
+    this.builtKey = key;
+    this.builtTopics = current;
+    this.ghostKnown = undefined;
+  }
+
+  /** Clears configs (ours or ghosts) and the state topics only ghost configs read, with empty retained messages. */
+  private remove(configs: string[], ghostStates: string[]): void {
+    for (const topic of configs) {
       this.configs.delete(topic);
       this.held.delete(topic);
       this.ghostKnown = undefined;
       void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
     }
     for (const topic of ghostStates) void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
-    this.builtKey = key;
-    this.builtTopics = current;
-    this.ghostKnown = undefined;
   }
 
   /** A config the broker holds for this box that the last sync did not publish. */

@@ -23,7 +23,7 @@ export type ResourceId =
 export interface ResourceInfo {
   id: ResourceId;
   group: PollGroup;
-  /** State topic below the base topic (docs/mqtt-contract "State topics"). */
+  /** State topic below the base topic (README "State topics"). */
   topic: string;
   /**
    * Box error codes on reading it that mean "this box has none" (lcd/config/ on a box without a

@@ -1,6 +1,6 @@
-// Retained JSON state payloads (docs/mqtt-contract.md "State topics"): the API's field names and
-// units, every documented field present (`null` when the box did not send it), unknown keys kept
-// (leases excepted: their lasting fields only), the write-only DynDNS `password` never present. Documented fields come from
+// Retained JSON state payloads (README "State topics"): the API's field names and units, every
+// documented field present (`null` when the box did not send it), unknown keys kept (leases
+// excepted: their lasting fields only), the write-only DynDNS `password` never present. Documented fields come from
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
 import { macKey } from "./entities/ids.js";

@@ -1,6 +1,6 @@
 // Validation primitives for MQTT commands: the one error type for bad commands, bounded JSON
 // parsing, and the value checks (booleans, ports, text, IPv4/IPv6, MAC addresses, subnets) that
-// keep invalid input from ever reaching the box (docs/mqtt-contract "Command topics").
+// keep invalid input from ever reaching the box (README "Commands").
 // Area rules (which field is writable where) live in src/bridge/commands/*.ts.
 import { isIPv6 } from "node:net";
 
@@ -191,13 +191,29 @@ export function checkInLan(field: string, ip: string, lan: Lan): void {
   }
 }
 
-// `aa:bb:cc:dd:ee:ff` in any case (docs/mqtt-contract); the box spells MACs in upper case, and a
+// `aa:bb:cc:dd:ee:ff` in any case (README "Commands"); the box spells MACs in upper case, and a
 // static lease's id is its MAC (freebox-os-essentials §8).
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
+/**
+ * A device's own MAC address, as a static lease needs: IEEE 802 §8.2 reserves addresses whose first
+ * byte has its low bit set for groups (multicast, and broadcast ff:ff:ff:ff:ff:ff), and no device
+ * has the all-zero address. The box would store such a lease that can never match a device.
+ */
 export function checkMac(field: string, value: unknown): string {
-  if (typeof value === "string" && MAC.test(value)) return value.toUpperCase();
-  throw invalid(`${field} must be a MAC address such as "00:11:22:AA:BB:CC", got ${quote(value)}`);
+  if (typeof value !== "string" || !MAC.test(value)) {
+    throw invalid(`${field} must be a MAC address such as "00:11:22:AA:BB:CC", got ${quote(value)}`);
+  }
+  const mac = value.toUpperCase();
+  const device = "a static lease needs a device's own (unicast) address";
+  if (mac === "00:00:00:00:00:00")
+    throw invalid(`${field} ${quote(value)} is the all-zero address: ${device}`);
+  if (mac === "FF:FF:FF:FF:FF:FF")
+    throw invalid(`${field} ${quote(value)} is the broadcast address: ${device}`);
+  if (Number.parseInt(mac.slice(0, 2), 16) & 1) {
+    throw invalid(`${field} ${quote(value)} is a multicast address (first byte odd): ${device}`);
+  }
+  return mac;
 }
 
 /**

@@ -1,8 +1,10 @@
 // `freebox2mqtt check`: validates the configuration (done before we get here), reaches the box and
 // the broker, and shows what it found. Exits non-zero with the reason when something is wrong.
+import { dataDirProblem } from "../data-dir.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { FreeboxError } from "../freebox/errors.js";
 import { createClient, fatalExitCode } from "../main.js";
+import { exposureWarning } from "../mqtt/broker.js";
 import { displayUrl } from "../mqtt/diagnostics.js";
 import { isPortFree, probeBroker } from "../mqtt/probe.js";
 import type { CommandContext } from "./main.js";
@@ -11,6 +13,12 @@ import { GRANT_SETTINGS_HELP } from "./pair.js";
 export async function checkCommand({ config, logger, io }: CommandContext): Promise<ExitCode> {
   io.out("configuration  ok");
   let code: ExitCode = EXIT.ok;
+  const unwritable = await dataDirProblem(config.dataDir);
+  if (unwritable === undefined) io.out(`data dir       ${config.dataDir} is writable`);
+  else {
+    io.err(`data dir       ${unwritable}`);
+    code = EXIT.config;
+  }
   const client = createClient(config, logger);
   try {
     const info = await client.apiVersion();
@@ -21,7 +29,7 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
     io.out(`api            v${client.apiMajor ?? "?"} in use (box reports ${info.api_version})`);
     if (!(await client.hasToken())) {
       io.err("pairing        not paired yet: run `freebox2mqtt pair`");
-      code = EXIT.pairing;
+      if (code === EXIT.ok) code = EXIT.pairing;
     } else {
       const permissions = await client.permissions();
       const granted = Object.entries(permissions)
@@ -34,7 +42,7 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
   } catch (error) {
     if (!(error instanceof FreeboxError)) throw error;
     io.err(`box            ${error.message}`);
-    code = fatalExitCode(error);
+    if (code === EXIT.ok) code = fatalExitCode(error);
   } finally {
     await client.logout();
     await client.close();
@@ -49,6 +57,8 @@ export async function checkCommand({ config, logger, io }: CommandContext): Prom
     }
   } else if (await isPortFree(config.mqtt.embeddedHost, config.mqtt.embeddedPort)) {
     io.out(`broker         embedded, will listen on ${config.mqtt.embeddedHost}:${config.mqtt.embeddedPort}`);
+    const exposed = exposureWarning(config.mqtt.embeddedHost, config.mqtt.username);
+    if (exposed) io.out(`warning        ${exposed}`);
   } else {
     io.err(
       `broker         embedded: port ${config.mqtt.embeddedPort} on ${config.mqtt.embeddedHost} is already in use (set MQTT_EMBEDDED_PORT or MQTT_URL)`,

@@ -5,7 +5,7 @@ import { type Logger, registerSecret } from "../logger.js";
 import { FreeboxError } from "./errors.js";
 import type { FreeboxHttp, Method } from "./http.js";
 import { GRANT_SETTINGS_HINT, PAIR_AGAIN_HINT } from "./messages.js";
-import type { TokenStore } from "./token-store.js";
+import { TOKEN_FILE_INVALID, type TokenStore } from "./token-store.js";
 import type { Permissions } from "./types.js";
 
 /** `password = hex(HMAC-SHA1(key = app_token, message = challenge))` (essentials §4). */
@@ -68,8 +68,8 @@ export class Session {
     const stored = await this.#o.store.read();
     if (stored && stored.app_id !== this.#o.appId) {
       throw new FreeboxError(
-        "pairing_required",
-        `the token file ${this.#o.store.path} was paired for app_id "${stored.app_id}", not "${this.#o.appId}"; ${PAIR_AGAIN_HINT}`,
+        TOKEN_FILE_INVALID,
+        `the token file ${this.#o.store.path} was paired for app_id "${stored.app_id}", not FREEBOX_APP_ID "${this.#o.appId}": set FREEBOX_APP_ID to "${stored.app_id}", or ${PAIR_AGAIN_HINT}, which replaces it`,
       );
     }
     if (!stored) {

@@ -7,7 +7,8 @@ import { redactString } from "../logger.js";
 export const GRANT_SETTINGS_HINT =
   'grant it in Freebox OS: Paramètres de la Freebox → Gestion des accès → Applications → freebox2mqtt → "Modification des réglages"';
 
-export const PAIR_AGAIN_HINT = "pair again with `freebox2mqtt pair` (then press the right arrow on the box)";
+export const PAIR_AGAIN_HINT =
+  "pair again with `freebox2mqtt pair --force` (then press the right arrow on the box)";
 
 const CODE_TEXT: Record<string, string> = {
   // freebox-api-connection: Connection Errors

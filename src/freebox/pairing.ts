@@ -51,10 +51,12 @@ export async function pairApp(
   o: PairingOptions,
   onProgress: (p: PairingProgress) => void = () => undefined,
 ): Promise<string> {
-  // The callback shows every poll to the user; the log keeps a line every 10 s while waiting.
+  // The callback sees every poll; the log keeps a line every 10 s while waiting, and the grant.
+  // A failure is not logged here: it is thrown, and the caller says it (once).
   let lastLogged = 0;
   const report = (p: PairingProgress) => {
-    if (p.status !== "pending" || Date.now() - lastLogged >= 10_000) {
+    const failed = p.status !== "pending" && p.status !== "granted";
+    if (!failed && (p.status !== "pending" || Date.now() - lastLogged >= 10_000)) {
       o.logger.info(p.message);
       lastLogged = Date.now();
     }

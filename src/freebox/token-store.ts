@@ -14,6 +14,8 @@ import { FreeboxError } from "./errors.js";
 import { PAIR_AGAIN_HINT } from "./messages.js";
 
 export const TOKEN_FILE_NAME = "freebox-app-token.json";
+/** The token file exists but cannot be used (unreadable, corrupted, another app's): the user decides. */
+export const TOKEN_FILE_INVALID = "token_file_invalid";
 const TEMP_PREFIX = `.${TOKEN_FILE_NAME}.`;
 const TEMP_SUFFIX = ".tmp";
 
@@ -40,9 +42,10 @@ export class TokenStore {
       text = await readFile(this.path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      // Never taken for "no token": pairing would then replace a token the user still has.
       throw new FreeboxError(
-        "pairing_required",
-        `cannot read the token file ${this.path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+        TOKEN_FILE_INVALID,
+        `cannot read the token file ${this.path} (${(error as NodeJS.ErrnoException).code ?? "error"}): fix its permissions (it must be readable by the user running freebox2mqtt)`,
       );
     }
     let parsed: unknown;
@@ -60,8 +63,8 @@ export class TokenStore {
       record.app_token === ""
     ) {
       throw new FreeboxError(
-        "pairing_required",
-        `the token file ${this.path} is not valid (expected JSON with app_id and app_token); ${PAIR_AGAIN_HINT}`,
+        TOKEN_FILE_INVALID,
+        `the token file ${this.path} is not a freebox2mqtt token file (expected JSON with app_id and app_token): restore it, or ${PAIR_AGAIN_HINT}, which replaces it`,
       );
     }
     registerSecret(record.app_token);

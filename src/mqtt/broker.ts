@@ -78,6 +78,21 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   }
 }
 
+/** Loopback only (127.0.0.0/8, ::1, localhost): nobody else on the network can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The warning for an embedded broker reachable from the network with no credentials, or
+ * undefined: anyone on the LAN could then read the box's data and send it commands (reboot, DHCP).
+ */
+export function exposureWarning(host: string, username: string | null | undefined): string | undefined {
+  if (username || isLoopbackHost(host)) return undefined;
+  return `the embedded MQTT broker listens on ${host} without credentials: anyone who can reach this machine can read the box's data and send it commands; set MQTT_USERNAME and MQTT_PASSWORD`;
+}
+
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, host, port));
@@ -94,6 +109,16 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const username = options.username || null;
   const password = options.password ?? "";
   const closeTimeoutMs = options.closeTimeoutMs ?? 2000;
+  // A user name with an empty password would let in anyone who knows the name (the configuration
+  // refuses it too; this is the broker's own guard).
+  if ((username === null) !== (password === "")) {
+    throw new EmbeddedBrokerError(
+      "the embedded MQTT broker needs both MQTT_USERNAME and MQTT_PASSWORD, or neither",
+      "ECREDENTIALS",
+    );
+  }
+  const exposed = exposureWarning(host, username);
+  if (exposed) logger.warn(exposed);
 
   // Loaded only here: a bridge given MQTT_URL never needs aedes, and loading it costs memory.
   const { Aedes } = await import("aedes");
@@ -168,7 +193,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           resolve();
         }
       };
-      // Past the bound, drop whatever is left: a stop must never hang (docs/architecture.md).
+      // Past the bound, drop whatever is left: a stop must never hang (README "Reliability",
+      // graceful shutdown within five seconds).
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
         resolve();

@@ -19,7 +19,7 @@ export interface MqttConnectionOptions {
   /** `<base>/bridge/state`: last will `offline`, `online` on every (re)connect, both retained. */
   stateTopic: string;
   logger: Logger;
-  /** Non-retained messages kept while offline; default 1000. */
+  /** Non-retained messages kept while offline, and incoming ones held until the first handler; default 1000. */
   queueLimit?: number;
   /** Wait for CONNACK; default 10000 ms. */
   connectTimeoutMs?: number;

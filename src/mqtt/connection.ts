@@ -13,6 +13,7 @@ import {
 import { backoffDelay, describeMqttError, displayUrl, formatDelay } from "./diagnostics.js";
 import type { MqttLink, PublishOptions } from "./link.js";
 import { OfflineQueue } from "./offline-queue.js";
+import { fitsTopicLimit, MAX_TOPIC_BYTES } from "./topics.js";
 
 export { MqttConnectionError, type MqttConnectionOptions } from "./connection-options.js";
 
@@ -32,6 +33,14 @@ export class MqttConnection implements MqttLink {
   private readonly queue: OfflineQueue;
   private readonly subscriptions = new Set<string>();
   private readonly messageHandlers: ((topic: string, payload: Buffer, retained: boolean) => void)[] = [];
+  /**
+   * Messages that arrived before any handler, delivered to the first one (null once it exists).
+   * With a persistent session the broker sends the QoS 1 commands it queued for us right after
+   * CONNACK (MQTT 3.1.1 §3.1.2.4), while the app is still pairing or building the bridge; mqtt.js
+   * acknowledges them as they arrive, so dropping them here would lose them for good.
+   */
+  private held: { topic: string; payload: Buffer; retained: boolean }[] | null = [];
+  private heldDropWarned = false;
   private readonly connectHandlers: (() => void)[] = [];
   /** Settles every pending ack wait, so that stop() leaves no timer and no hanging promise. */
   private readonly pending = new Set<() => void>();
@@ -50,6 +59,10 @@ export class MqttConnection implements MqttLink {
 
   private get url(): string {
     return displayUrl(this.o.url);
+  }
+
+  private get heldLimit(): number {
+    return this.o.queueLimit ?? 1000;
   }
 
   private get ackTimeoutMs(): number {
@@ -149,6 +162,19 @@ export class MqttConnection implements MqttLink {
   }
 
   private dispatch(topic: string, payload: Buffer, retained: boolean): void {
+    if (this.held) {
+      this.held.push({ topic, payload, retained });
+      if (this.held.length > this.heldLimit) {
+        this.held.shift();
+        if (!this.heldDropWarned) {
+          this.heldDropWarned = true;
+          this.o.logger.warn(
+            `more than ${this.heldLimit} MQTT messages arrived before the bridge was ready: dropping the oldest`,
+          );
+        }
+      }
+      return;
+    }
     for (const handler of this.messageHandlers) {
       this.guard(`MQTT message handler on "${topic}"`, () => handler(topic, payload, retained));
     }
@@ -172,6 +198,14 @@ export class MqttConnection implements MqttLink {
     // drop the whole connection, so refuse that one message instead.
     if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000")) {
       this.o.logger.error(`not publishing to invalid MQTT topic "${topic}"`);
+      return Promise.resolve();
+    }
+    // Over the limit, mqtt-packet throws after writing part of the packet: every later packet on
+    // the connection would be garbage to the broker.
+    if (!fitsTopicLimit(topic)) {
+      this.o.logger.error(
+        `not publishing to an MQTT topic longer than ${MAX_TOPIC_BYTES} bytes ("${topic.slice(0, 80)}…")`,
+      );
       return Promise.resolve();
     }
     if (this.stopping) return Promise.resolve();
@@ -248,8 +282,15 @@ export class MqttConnection implements MqttLink {
     });
   }
 
+  /** The first handler also gets, at once and in order, the messages that arrived before it. */
   onMessage(handler: (topic: string, payload: Buffer, retained: boolean) => void): void {
     this.messageHandlers.push(handler);
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    if (held.length > 0)
+      this.o.logger.info(`handling ${held.length} MQTT messages that arrived before the bridge was ready`);
+    for (const m of held) this.dispatch(m.topic, m.payload, m.retained);
   }
 
   onConnect(handler: () => void): void {

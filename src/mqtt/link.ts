@@ -17,7 +17,7 @@ export interface MqttLink {
   /** Subscribes at QoS 1; the subscription is renewed after every reconnect. */
   subscribe(topics: string[]): Promise<void>;
   unsubscribe(topics: string[]): Promise<void>;
-  /** Every incoming message. */
+  /** Every incoming message; the first handler also gets those that arrived before it, in order. */
   onMessage(handler: (topic: string, payload: Buffer, retained: boolean) => void): void;
   /** After every (re)connect, once `online` is published and subscriptions are renewed. */
   onConnect(handler: () => void): void;

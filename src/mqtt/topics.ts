@@ -5,6 +5,16 @@
 export const MAX_SEGMENT_BYTES = 128;
 
 /**
+ * MQTT 3.1.1 §1.5.3: a topic is a UTF-8 string with a two-byte length, so at most 65,535 bytes.
+ * mqtt-packet throws on a longer one halfway through writing the packet, which corrupts the stream.
+ */
+export const MAX_TOPIC_BYTES = 65_535;
+
+export const fitsTopicLimit = (topic: string): boolean =>
+  // Every UTF-16 unit takes at most 3 UTF-8 bytes: short topics need no count.
+  topic.length * 3 <= MAX_TOPIC_BYTES || Buffer.byteLength(topic, "utf8") <= MAX_TOPIC_BYTES;
+
+/**
  * Whether `topic` (a topic name, no wildcards) matches `filter` (MQTT 3.1.1 §4.7.1):
  * `+` matches exactly one level, possibly empty; `#` (last level only) matches the parent level and
  * any number of children (`a/#` matches `a`). Topics starting with `$` are not matched by a filter
@@ -50,7 +60,7 @@ export function stripBase(base: string, topic: string): string | null {
 }
 
 /**
- * Where the answer to a command goes (docs/mqtt-contract.md "Command topics"):
+ * Where the answer to a command goes (README "Commands"):
  * `<base>/bridge/response/<command topic without "<base>/">`. A topic outside `base` (never
  * produced by our own subscriptions) is appended whole rather than throwing, because a command
  * must never crash the bridge.

@@ -97,6 +97,24 @@ describe("bridge: Home Assistant birth", () => {
     }
   });
 
+  it("births within the delay share one republish", async () => {
+    stack = await startBridge({
+      app: { bridge: { birthDelayMs: { min: 2500, max: 2500 }, heartbeatMs: 60_000 } },
+    });
+    const from = stack.watch.messages.length;
+    for (let i = 0; i < 30; i++) await stack.publish(`${PREFIX}/status`, "online");
+    const s = stack;
+    await until(() => since(s, from).some((m) => m.topic === `${BASE}/system`), 8000, "states re-sent");
+    await quiet(stack);
+    const resent = since(stack, from).filter((m) => m.topic !== `${PREFIX}/status`);
+    expect(resent.filter((m) => m.topic === `${BASE}/bridge/info`)).toHaveLength(1);
+    expect(resent.filter((m) => m.topic === `${BASE}/system`)).toHaveLength(1);
+    // A birth after that republish gets its own.
+    const next = stack.watch.messages.length;
+    await stack.publish(`${PREFIX}/status`, "online");
+    await until(() => since(s, next).some((m) => m.topic === `${BASE}/system`), 5000, "states re-sent again");
+  });
+
   it("waits before answering, and ignores other payloads", async () => {
     stack = await startBridge({
       app: { bridge: { birthDelayMs: { min: 400, max: 400 }, heartbeatMs: 60_000 } },
@@ -139,7 +157,7 @@ describe("bridge: entities that no longer exist", () => {
     stack = await startBridge({ env: STATIC_TRACKERS });
     const gone = stack.sim.state.staticLeases[0];
     if (!gone) throw new Error("the simulator has no static lease");
-    await stack.publish(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "");
+    await stack.publish(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "PRESS");
     await stack.waitFor(`${BASE}/bridge/response/dhcp/static_leases/${gone.mac}/remove`);
     const configTopic = leaseConfigTopic(stack, gone.mac);
     await untilRetained(

@@ -7,7 +7,7 @@ import { BASE, type Stack, type StackOptions, startStack } from "./stack.js";
 
 export const PREFIX = "homeassistant";
 
-/** Every state topic of a fibre box (docs/mqtt-contract "State topics"), connection/xdsl excepted. */
+/** Every state topic of a fibre box (README "State topics"), connection/xdsl excepted. */
 export const FIBRE_STATE_TOPICS = [
   "connection",
   "connection/config",

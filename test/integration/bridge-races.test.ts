@@ -128,7 +128,7 @@ describe("bridge: a poll racing a command's refresh", () => {
     const polling = bridge.refreshAll();
     await until(() => hold.held, 3000, "the poll's answer");
     // …while the user removes the lease: DELETE, then the command's own refresh publishes.
-    await watch.client.publishAsync(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "", { qos: 1 });
+    await watch.client.publishAsync(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "PRESS", { qos: 1 });
     await until(() => watch.on(config).some((m) => m.payload === ""), 3000, "the config cleared");
     const from = watch.messages.length;
     // The old answer lands now.

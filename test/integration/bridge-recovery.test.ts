@@ -82,14 +82,42 @@ describe("bridge: box outage", () => {
     expect(await retainedOn(stack.broker.url, `${BASE}/box/availability`)).toBe("offline");
     // States are not cleared: HA shows them unavailable through the availability topic.
     expect(await retainedMap(stack, `${BASE}/connection`)).toEqual(statesBefore);
-    expect(stack.logs.matching("the box is unavailable")).toHaveLength(1);
+    expect(stack.logs.matching(`the box at ${stack.sim.url} is unavailable`)).toHaveLength(1);
 
     stack.sim.faults.unreachable = false;
     // No refresh asked: the scheduler's own next poll brings it back.
     await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online", 10_000);
     // `offline` first: the bridge says nothing it did not check (the broker may hold an old `online`).
     expect(availability(stack)).toEqual(["offline", "online", "offline", "online"]);
+    await until(() => (stack?.logs.matching("answers again").length ?? 0) > 0, 5000, "the recovery line");
+    expect(stack.logs.matching(`the box at ${stack.sim.url} answers again`)).toHaveLength(1);
+    expect(stack.logs.matching("is unavailable")).toHaveLength(1);
     expect(await retainedOn(stack.broker.url, `${BASE}/bridge/state`)).toBe("online");
+  });
+
+  it("back online as soon as a command succeeds, without waiting for the polls' backoff", async () => {
+    stack = await startBridge();
+    stack.sim.faults.unreachable = true;
+    await stack.app.bridge?.refreshAll();
+    await stack.waitFor(`${BASE}/box/availability`, (p) => p === "offline");
+    stack.sim.faults.unreachable = false;
+    const lease = stack.sim.state.staticLeases[0];
+    if (!lease) throw new Error("the simulator needs a static lease");
+    lease.comment = "changed during the outage";
+    const from = stack.watch.messages.length;
+    // The next polls are 10 s (status), 30 s (leases) and 60 s (config) away: only the command's
+    // success can bring the box back within the waits below.
+    await stack.publish(`${BASE}/connection/config/set/ping`, "ON");
+    await stack.waitFor(
+      `${BASE}/bridge/response/connection/config/set/ping`,
+      (p) => p.includes('"ok"'),
+      5000,
+    );
+    await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online", 3000);
+    // The groups that failed are polled at once: their states are fresh again.
+    await stack.waitFor(`${BASE}/dhcp/static_leases`, (p) => p.includes("changed during the outage"), 3000);
+    expect(stack.logs.matching("the box answers again")).toHaveLength(1);
+    expect(since(stack, from).filter((m) => m.topic === `${BASE}/box/availability`)).toHaveLength(1);
   });
 
   it("a hung box: offline after the timeout, and polls back off (bounded requests while down), never crashing", async () => {
@@ -173,6 +201,9 @@ describe("bridge: sessions", () => {
     stack.sim.faults.expireEveryCall = false;
     await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online", 10_000);
     expect(availability(stack)).toEqual(["offline", "online", "offline", "online"]);
+    await until(() => (stack?.logs.matching("answers again").length ?? 0) > 0, 5000, "the recovery line");
+    expect(stack.logs.matching(`the box at ${stack.sim.url} answers again`)).toHaveLength(1);
+    expect(stack.logs.matching("is unavailable")).toHaveLength(1);
   });
 
   it("a revoked app token: the app stops by itself with exit code 4, bridge/state ends offline", async () => {

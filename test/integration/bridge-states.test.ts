@@ -20,6 +20,7 @@ import {
   retainedMap,
   since,
   startBridge,
+  untilRetained,
 } from "./bridge-helpers.js";
 import { sleep } from "./mqtt-helpers.js";
 import { BASE, type Stack } from "./stack.js";
@@ -242,7 +243,7 @@ describe("bridge: change-only publishing", () => {
 
     // The same through MQTT: only the request and its answer, no state.
     const before = stack.sim.requests.length;
-    await stack.publish(`${BASE}/bridge/request/refresh`, "");
+    await stack.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await stack.waitFor(`${BASE}/bridge/response/bridge/request/refresh`);
     await quiet(stack);
     expect(stack.sim.requests.length, "the box was polled").toBeGreaterThan(before);
@@ -379,6 +380,27 @@ describe("bridge: HA_DISCOVERY=false", () => {
     expect(configTopics(retained)).toEqual([]);
     expect(retained.has(`${BASE}/connection/xdsl`)).toBe(true);
     expect(parse(retained.get(`${BASE}/bridge/info`)).discovery).toBe(false);
+  });
+});
+
+describe("bridge: HA_DISCOVERY=false after a run with discovery", () => {
+  it("removes every config the earlier run left on the broker, and the states only they read", async () => {
+    stack = await startBridge();
+    const before = configTopics(await retainedMap(stack));
+    expect(before.length).toBeGreaterThan(40);
+    // A lease deleted while the bridge is down: its per-lease state is read only by its config.
+    const gone = stack.sim.state.staticLeases.splice(0, 1)[0];
+    if (!gone) throw new Error("the simulator needs a static lease");
+    const goneState = leaseStateTopic(gone.mac);
+    expect((await retainedMap(stack)).has(goneState)).toBe(true);
+
+    await stack.restartApp({ HA_DISCOVERY: "false" });
+    await untilRetained(stack, (r) => configTopics(r).length === 0, "no discovery config");
+    await quiet(stack);
+    const retained = await retainedMap(stack);
+    expect(retained.has(goneState)).toBe(false);
+    expect(retained.has(`${BASE}/dhcp/static_leases`)).toBe(true);
+    expect(retained.has(`${BASE}/connection`)).toBe(true);
   });
 });
 

@@ -4,41 +4,10 @@ import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
 import { EXIT } from "../../src/exit-codes.js";
-import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
-import { captureLogs, freePort } from "./mqtt-helpers.js";
-
-const APP_ID = "fr.freebox2mqtt";
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ port: 0, ...options });
-  cleanups.push(() => s.close());
-  return s;
-}
-
-async function broker(): Promise<EmbeddedBroker> {
-  const b = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: captureLogs().logger });
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    env: { LOG_LEVEL: "error", DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-cli-")), ...env },
-  });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+import { APP_ID, broker, cleanups, cli, sim } from "./cli-helpers.js";
+import { freePort } from "./mqtt-helpers.js";
 
 describe("freebox2mqtt CLI", () => {
   it("prints help and version", async () => {

@@ -111,7 +111,7 @@ describe("token precedence", () => {
       JSON.stringify({ app_id: "other.app", app_token: "x".repeat(20) }),
     );
     const error = await failure(client().getConnectionStatus());
-    expect(error.code).toBe("pairing_required");
+    expect(error.code).toBe("token_file_invalid");
     expect(error.message).toContain("other.app");
   });
 });

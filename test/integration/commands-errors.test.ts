@@ -110,7 +110,7 @@ describe("box errors pass through", () => {
     expect(set).toContain(`there is no static lease for ${mac}`);
     // The path is shown as the user wrote the MAC, not percent-encoded.
     expect(set).toContain(`PUT dhcp/static_lease/${mac}:`);
-    const remove = await refused(`dhcp/static_leases/${mac.toLowerCase()}/remove`, "", "noent");
+    const remove = await refused(`dhcp/static_leases/${mac.toLowerCase()}/remove`, "PRESS", "noent");
     expect(remove).toContain(`there is no static lease for ${mac}`);
   });
 

@@ -84,6 +84,17 @@ describe("settings objects (…/set with a JSON object)", () => {
     expect(stack.logs.lines.join("\n")).not.toContain("hunter2-long");
   });
 
+  it("connection/ddns/<provider>/set: a password that also appears elsewhere in the answer is no error", async () => {
+    const body = { hostname: "home.dyndns-secret.example", user: "dyndns-secret", password: "dyndns-secret" };
+    const { answer, sent } = await run("connection/ddns/dyndns/set", body);
+    expect(sent).toEqual([{ method: "PUT", path: "connection/ddns/dyndns/", body }]);
+    expect(answer).toMatchObject({
+      status: "ok",
+      data: { hostname: "home.dyndns-secret.example", user: "dyndns-secret" },
+    });
+    expect(answer.data).not.toHaveProperty("password");
+  });
+
   it("dhcp/config/set: range, flags and DNS in one PUT", async () => {
     const body = {
       ip_range_start: "192.168.1.20",
@@ -149,7 +160,7 @@ describe("static leases", () => {
 
   it("<mac>/remove → DELETE; the device and tracker leave Home Assistant", async () => {
     const config = `homeassistant/device_tracker/freebox_${boxId()}/host_${key}/config`;
-    const { answer, sent } = await run(`dhcp/static_leases/${mac}/remove`, "");
+    const { answer, sent } = await run(`dhcp/static_leases/${mac}/remove`, "PRESS");
     expect(answer).toEqual({ status: "ok", data: null });
     expect(sent.map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toEqual([
       `DELETE dhcp/static_lease/${mac}`,

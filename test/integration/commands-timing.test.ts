@@ -106,7 +106,7 @@ describe("a slow box", () => {
     const before = writes(stack).length;
     const requests = stack.sim.requests.length;
     // The refresh's polls meet the expired session first and start the re-login…
-    const refresh = command(stack, "bridge/request/refresh", "");
+    const refresh = command(stack, "bridge/request/refresh", "PRESS");
     const challenge = () => stack.sim.requests.slice(requests).some((r) => r.path === "login/");
     await until(challenge, 5000, "GET login/");
     expect(logins(stack).length).toBe(loginsBefore);
@@ -133,7 +133,7 @@ describe("a slow box", () => {
     expect(refresh).toMatchObject({ status: "error", code: "unreachable", transaction: "r1" });
     stack.sim.faults.unreachable = false;
     expect((await command(stack, "connection/config/set/ping", "ON")).status).toBe("ok");
-    expect((await command(stack, "bridge/request/refresh", "")).status).toBe("ok");
+    expect((await command(stack, "bridge/request/refresh", "PRESS")).status).toBe("ok");
     await stack.waitFor(`${BASE}/box/availability`, (p) => p === "online");
   });
 });

@@ -105,8 +105,25 @@ const CASES: readonly Case[] = [
     { comment: "x" },
     "the MAC address in the topic",
   ],
-  ["bad MAC in remove topic", "dhcp/static_leases/not-a-mac/remove", "", "the MAC address in the topic"],
+  ["bad MAC in remove topic", "dhcp/static_leases/not-a-mac/remove", "PRESS", "the MAC address in the topic"],
   ["lease without ip", "dhcp/static_leases/add", { mac: LEASE }, '"ip"'],
+  // a static lease is for one device: never a group or null MAC (IEEE 802)
+  [
+    "multicast MAC",
+    "dhcp/static_leases/add",
+    { mac: "01:00:5e:00:00:fb", ip: "192.168.1.9" },
+    "is a multicast address",
+  ],
+  [
+    "broadcast MAC",
+    "dhcp/static_leases/add",
+    { mac: "FF:FF:FF:FF:FF:FF", ip: "192.168.1.9" },
+    "is the broadcast address",
+  ],
+  ["all-zero MAC", "dhcp/static_leases/add", { mac: "00:00:00:00:00:00", ip: "192.168.1.9" }, "all-zero"],
+  ["multicast MAC in set topic", "dhcp/static_leases/33:33:00:00:00:01/set", { comment: "x" }, "multicast"],
+  ["broadcast MAC in remove topic", "dhcp/static_leases/ffffffffffff/remove", "PRESS", "broadcast"],
+  ["all-zero MAC in remove topic", "dhcp/static_leases/00:00:00:00:00:00/remove", "PRESS", "all-zero"],
   // IPv4 addresses
   [
     "octet above 255",
@@ -230,7 +247,7 @@ describe("invalid commands never reach the box", () => {
     const answer = await command(stack, "connection/set", '{"ping":true}');
     expect(answer).toMatchObject({ status: "error", code: "unknown_command" });
     expect(answer.error).toContain("connection/set");
-    const request = await command(stack, "bridge/request/refesh", "");
+    const request = await command(stack, "bridge/request/refesh", "PRESS");
     expect(request).toMatchObject({ status: "error", code: "unknown_command" });
     expect(writes(stack).slice(before)).toEqual([]);
   });
@@ -240,7 +257,7 @@ describe("invalid commands never reach the box", () => {
     // A live subscriber gets a retained publish as a normal message (MQTT 3.1.1 §3.3.1.3): it runs once.
     const live = writes(stack).length;
     await stack.publish(topic, "OFF", { retain: true });
-    await command(stack, "bridge/request/refresh", "");
+    await command(stack, "bridge/request/refresh", "PRESS");
     expect(
       writes(stack)
         .slice(live)
@@ -250,10 +267,10 @@ describe("invalid commands never reach the box", () => {
     // at every reconnect (a retained reboot would be a reboot loop).
     const before = writes(stack).length;
     await stack.restartApp();
-    await until(() => stack.logs.matching("ignored a retained command").length > 0, 5000, "the log line");
-    await command(stack, "bridge/request/refresh", "");
+    await until(() => stack.logs.matching("ignored a retained message").length > 0, 5000, "the log line");
+    await command(stack, "bridge/request/refresh", "PRESS");
     expect(writes(stack).slice(before)).toEqual([]);
-    expect(stack.logs.matching("ignored a retained command")).toHaveLength(1);
+    expect(stack.logs.matching("ignored a retained message")).toHaveLength(1);
     await stack.publish(topic, "", { retain: true });
   });
 });

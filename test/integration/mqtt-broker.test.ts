@@ -50,6 +50,46 @@ describe("embedded broker", () => {
     expect(await connackCode(b.url, {})).toBe(0);
   });
 
+  it("refuses a user name without a password (it would let in anyone who knows the name)", async () => {
+    for (const auth of [
+      { username: "bridge" },
+      { username: "bridge", password: "" },
+      { password: PASSWORD },
+    ]) {
+      const start = startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger, ...auth });
+      await expect(start).rejects.toThrow(
+        "the embedded MQTT broker needs both MQTT_USERNAME and MQTT_PASSWORD, or neither",
+      );
+    }
+  });
+
+  it("warns when it would listen beyond loopback without credentials", async () => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: the listen fails, nothing is exposed,
+    // and the warning has been said before it.
+    const open = captureLogs();
+    await expect(startEmbeddedBroker({ host: "192.0.2.1", port: 0, logger: open.logger })).rejects.toThrow(
+      "not an address of this machine",
+    );
+    expect(open.matching("listens on 192.0.2.1 without credentials")).toHaveLength(1);
+    expect(open.matching('"level":"warn"')).toHaveLength(1);
+    const guarded = captureLogs();
+    await expect(
+      startEmbeddedBroker({
+        host: "192.0.2.1",
+        port: 0,
+        logger: guarded.logger,
+        username: "u",
+        password: PASSWORD,
+      }),
+    ).rejects.toThrow();
+    const local = captureLogs();
+    const b = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: local.logger });
+    cleanups.push(() => b.close());
+    expect([...guarded.matching("without credentials"), ...local.matching("without credentials")]).toEqual(
+      [],
+    );
+  });
+
   it("says in one sentence that the port is taken", async () => {
     const first = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
     cleanups.push(() => first.close());

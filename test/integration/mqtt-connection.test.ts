@@ -93,6 +93,29 @@ describe("MqttConnection", () => {
     expect(await retainedOn(b.url, "f2m/state")).toBe('{"a":1}');
   });
 
+  it("holds messages that arrive before any handler (bounded), and gives them to the first one in order", async () => {
+    const b = await broker();
+    const logs = captureLogs();
+    const c = connection(b.url, logs, { queueLimit: 3 });
+    await c.subscribe(["f2m/cmd/#"]);
+    await c.start();
+    const o = await observe(b.url, []);
+    cleanups.push(() => o.close());
+    // One publisher: the broker delivers them to us in this order (MQTT 3.1.1 §4.6).
+    const sent = ["1", "2", "3", "4", "5", "sync"];
+    for (const n of sent) await o.client.publishAsync(`f2m/cmd/${n}`, n, { qos: 1 });
+    await until(() => logs.matching("dropping the oldest").length > 0, 5000, "the drop warning");
+    const received: string[] = [];
+    c.onMessage((_topic, payload) => received.push(payload.toString()));
+    await until(() => received.includes("sync"), 5000, "the last message");
+    // What was held comes first, in order, then the rest: a contiguous run ending with the last
+    // one, without the oldest (dropped once more than 3 were held).
+    expect(received.at(-1)).toBe("sync");
+    expect(sent.join(",").endsWith(received.join(","))).toBe(true);
+    expect(received).not.toContain("1");
+    expect(logs.matching("dropping the oldest")).toHaveLength(1);
+  });
+
   it("leaves `offline` (last will, retained) when the connection dies", async () => {
     const b = await broker();
     const proxy = new TcpProxy(b.port);

@@ -81,7 +81,7 @@ describe.skipIf(!MOSQUITTO)(`secrets${NO_MOSQUITTO}`, () => {
     s.sim.faults.malformed = 1;
     s.sim.faults.status5xx = 1;
     s.sim.faults.match = /^connection\/ddns\/ovh\/status\/$/;
-    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await s.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await s.waitFor(`${BASE}/bridge/response/bridge/request/refresh`);
     s.sim.faults.match = null;
     await sleep(300);

@@ -53,7 +53,7 @@ describe("box errors come back with their code and a readable sentence", () => {
     [
       "deleteStaticLease",
       "dhcp/static_leases/00:11:22:33:44:55/remove",
-      "",
+      "PRESS",
       boxError("DELETE dhcp/static_lease/00:11:22:33:44:55", "noent", "Entrée introuvable"),
       /^there is no static lease for 00:11:22:33:44:55 \(DELETE/,
     ],
@@ -128,7 +128,7 @@ describe("box errors come back with their code and a readable sentence", () => {
     });
     expect(ctx.lines.some((l) => l.level === "error")).toBe(true);
     api.fail("reboot", "a string thrown");
-    expect(body(await send("system/reboot", "")).code).toBe("internal_error");
+    expect(body(await send("system/reboot", "PRESS")).code).toBe("internal_error");
   });
 
   it("a failing DHCP read for the range check is answered with its code", async () => {
@@ -363,7 +363,7 @@ function matches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-describe("subscriptions", () => {
+describe("subscriptions and the bridge's own outputs", () => {
   const filters = new CommandRouter(BASE, makeContext(new FakeApi())).subscriptions();
   const mac = "aa:bb:cc:dd:ee:ff";
   const commands = [
@@ -381,6 +381,9 @@ describe("subscriptions", () => {
     "system/reboot",
     "bridge/request/refresh",
     "foo/set",
+    "system/foo",
+    "dhcp/static_leases/set",
+    "connection/config/SET",
   ];
   const published = [
     "bridge/state",
@@ -398,6 +401,8 @@ describe("subscriptions", () => {
     "dhcp/static_leases",
     "dhcp/dynamic_leases",
     "system",
+    "bridge/health",
+    "dhcp/static_leases/aabbccddeeff",
     ...commands.map((c) => `bridge/response/${c}`),
   ];
 
@@ -405,7 +410,24 @@ describe("subscriptions", () => {
     expect(filters.some((f) => matches(f, `${BASE}/${topic}`))).toBe(true);
   });
 
-  it.each(published)("do not cover our own %s", (topic) => {
-    expect(filters.filter((f) => matches(f, `${BASE}/${topic}`))).toEqual([]);
+  it.each(published)("never answer our own %s (no loop)", async (topic) => {
+    const api = new FakeApi();
+    const router = new CommandRouter(BASE, makeContext(api));
+    expect(filters.some((f) => matches(f, `${BASE}/${topic}`))).toBe(true);
+    expect(await router.handle(`${BASE}/${topic}`, Buffer.from('{"status":"ok"}'))).toBeNull();
+    expect(api.calls).toEqual([]);
+  });
+});
+
+describe("boxAnswered", () => {
+  it("is told of each command whose call succeeded, not of refusals, failures or replays", async () => {
+    const { api, ctx, send } = setup();
+    await send("connection/config/set", { ping: false, transaction: "t" });
+    await send("connection/config/set", { ping: false, transaction: "t" });
+    expect(ctx.answered).toBe(1);
+    await send("connection/config/set", { ping: "maybe" });
+    api.fail("updateConnectionConfig", new FreeboxError("unreachable", "down"));
+    await send("connection/config/set/ping", "ON");
+    expect(ctx.answered).toBe(1);
   });
 });

@@ -29,6 +29,9 @@ const macs = fc.oneof(
     "00-11-22-33-44-55",
     "aabbccddeeff",
     "zz:zz:zz:zz:zz:zz",
+    "01:00:5e:00:00:fb",
+    "ff:ff:ff:ff:ff:ff",
+    "00:00:00:00:00:00",
   ),
   fc
     .array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
@@ -283,7 +286,7 @@ const plausible: fc.Arbitrary<[string, Buffer]> = fc.oneof(
   fc
     .tuple(macs, fc.record({ ip: lanish, comment: fc.string({ maxLength: 10 }) }, opt))
     .map(([m, o]) => msg(`${BASE}/dhcp/static_leases/${m}/set`, json(o))),
-  macs.map((m) => msg(`${BASE}/dhcp/static_leases/${m}/remove`, Buffer.from(""))),
+  macs.map((m) => msg(`${BASE}/dhcp/static_leases/${m}/remove`, Buffer.from("PRESS"))),
   fc.constant(msg(`${BASE}/system/reboot`, Buffer.from("PRESS"))),
 );
 const messages: fc.Arbitrary<[string, Buffer]> = fc.oneof(
@@ -309,7 +312,12 @@ const lanHost = (v: unknown) => {
   const n = ipv4(v);
   return n !== undefined && n >>> 8 === (192 << 16) + (168 << 8) + 1 && (n & 255) >= 1 && (n & 255) <= 254;
 };
-const upperMac = (v: unknown) => typeof v === "string" && /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(v);
+/** A device's own address: not a group one (first byte odd, IEEE 802), not all zeros. */
+const upperMac = (v: unknown) =>
+  typeof v === "string" &&
+  /^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(v) &&
+  !/^[0-9A-F][13579BDF]/.test(v) &&
+  v !== "00:00:00:00:00:00";
 const shortText = (v: unknown) =>
   typeof v === "string" &&
   Array.from(v).length <= 255 &&
@@ -445,13 +453,18 @@ function publishable(topic: string): boolean {
 }
 
 /** Written from docs/mqtt-contract, not from the router: what must be answered. */
+// docs/mqtt-contract: every publish under the base is answered, except the bridge's own outputs.
+const OWN_OUTPUTS = new Set(
+  "bridge/state bridge/info bridge/health box/availability connection connection/config connection/ipv6 connection/xdsl connection/ftth connection/ddns/ovh connection/ddns/dyndns connection/ddns/noip dhcp/config dhcp/static_leases dhcp/dynamic_leases system lan/event wifi/config calls storage lcd/config".split(
+    " ",
+  ),
+);
 function expectsAnswer(topic: string): boolean {
   if (!topic.startsWith(`${BASE}/`)) return false;
-  const s = topic.slice(BASE.length + 1).split("/");
-  if (s[0] === "bridge" && s[1] === "response") return false; // our own answers
-  if (s[0] === "bridge" && s[1] === "request") return true;
-  if (s[0] === "system" && s[1] === "reboot") return true;
-  return s.includes("set") || s.includes("add") || s.includes("remove");
+  const relative = topic.slice(BASE.length + 1);
+  if (relative.startsWith("bridge/response/")) return false; // our own answers
+  if (/^(dhcp\/static_leases|lan\/hosts)\/[0-9a-f]{12}$/.test(relative)) return false;
+  return !OWN_OUTPUTS.has(relative);
 }
 
 // ---------- properties ----------

@@ -29,7 +29,7 @@ describe("invalid_request, nothing sent to the box", () => {
   it.each<[string, string, RegExp]>([
     // payload shape
     ["connection/config/set", "{ping: true}", /payload is not valid JSON/],
-    ["connection/config/set", "", /payload is not valid JSON/],
+    ["connection/config/set", "", /the payload is empty/],
     ["connection/config/set", "[1,2]", /must be a JSON object, got an array/],
     ["connection/config/set", "null", /must be a JSON object, got null/],
     ["connection/config/set", '"ON"', /must be a JSON object, got a string/],
@@ -44,7 +44,7 @@ describe("invalid_request, nothing sent to the box", () => {
     ["connection/config/set", j({ wol: 1 }), /wol must be a boolean.*got 1/],
     ["connection/config/set/ping", "yes", /ping must be a boolean.*got "yes"/],
     ["connection/config/set/ping", "1", /ping must be a boolean/],
-    ["connection/config/set/ping", "", /ping must be a boolean/],
+    ["connection/config/set/ping", "", /the payload is empty/],
     // ports
     [
       "connection/config/set",
@@ -225,14 +225,14 @@ describe("invalid_request, nothing sent to the box", () => {
       j({ comment: "x" }),
       /the MAC address in the topic must be a MAC address.*"00:11:22:33:44:gg"/,
     ],
-    ["dhcp/static_leases/0011223344/remove", "", /MAC address in the topic/],
-    ["dhcp/static_leases/00-11-22-33-44-55/remove", "", /MAC address in the topic/],
+    ["dhcp/static_leases/0011223344/remove", "PRESS", /MAC address in the topic/],
+    ["dhcp/static_leases/00-11-22-33-44-55/remove", "PRESS", /MAC address in the topic/],
     ["dhcp/static_leases/00:DE:AD:B0:0B:55/set", j({ ip: "8.8.8.8" }), /ip "8.8.8.8" is outside the LAN/],
     // transaction must be echoable
     ["connection/config/set", j({ ping: true, transaction: { a: 1 } }), /transaction must be a string/],
     // topics
     ["connection/config/set/pi+ng", "ON", /topic segment "pi\+ng" contains a wildcard or control character/],
-    ["dhcp/static_leases/#/remove", "", /topic segment "#"/],
+    ["dhcp/static_leases/#/remove", "PRESS", /topic segment "#"/],
     ["connection/config/set/ping\u0000", "ON", /topic segment "ping\\u0000"/],
   ])("%s #%#", async (topic, payload, message) => {
     const { b } = await refused(topic, payload);
@@ -307,6 +307,127 @@ describe("unknown_command", () => {
     const { b, res } = await refused(topic, "{}");
     expect(res?.topic).toBe(`fbx/bridge/response/${topic}`);
     expect(b.code).toBe("unknown_command");
-    expect(b.error).toBe(`unknown command topic ${JSON.stringify(topic)}`);
+    expect(String(b.error).startsWith(`unknown command topic ${JSON.stringify(topic)}`)).toBe(true);
+  });
+});
+
+describe("unknown_command names the nearest command topic", () => {
+  it.each([
+    ["system/foo", "fbx/system/reboot"],
+    ["connection/config/SET", "fbx/connection/config/set"],
+    ["dhcp/static_leases/set", "fbx/dhcp/static_leases/<mac>/set"],
+    ["dhcp/static_leases/AA:BB:CC:DD:EE:FF/sett", "fbx/dhcp/static_leases/AA:BB:CC:DD:EE:FF/set"],
+    ["connection/ddns/ovh/sett/hostname", "fbx/connection/ddns/ovh/set/hostname"],
+    ["bridge/request/refrsh", "fbx/bridge/request/refresh"],
+    ["dhcp/confg/set", "fbx/dhcp/config/set"],
+    ["connection/set", "fbx/connection/config/set"],
+  ])("%s → did you mean %s?", async (topic, nearest) => {
+    const { b } = await refused(topic, "{}");
+    expect(b.code).toBe("unknown_command");
+    expect(b.error).toBe(
+      `unknown command topic ${JSON.stringify(topic)}: did you mean ${JSON.stringify(nearest)}?`,
+    );
+  });
+
+  it.each(["zzz/qqq", "foo/set", "x".repeat(300)])("%s: nothing close, no suggestion", async (topic) => {
+    const { b } = await refused(topic, "{}");
+    expect(b.code).toBe("unknown_command");
+    expect(b.error).not.toContain("did you mean");
+  });
+});
+
+describe("empty payloads are never commands", () => {
+  const commands = [
+    "system/reboot",
+    "dhcp/static_leases/00:11:22:33:44:55/remove",
+    "dhcp/config/set/dns",
+    "connection/ddns/ovh/set/hostname",
+    "connection/ddns/noip/set/password",
+    "bridge/request/refresh",
+  ];
+
+  it.each(commands)("%s, not retained: invalid_request, nothing sent", async (topic) => {
+    const { b, res } = await refused(topic, "");
+    expect(res?.topic).toBe(`fbx/bridge/response/${topic}`);
+    expect(b).toEqual({
+      status: "error",
+      code: "invalid_request",
+      error: "the payload is empty: an empty message only clears a retained one, it is never a command",
+    });
+  });
+
+  it.each([...commands, "system/foo"])(
+    "%s, retained (a clear seen at subscription): no answer, no log line",
+    async (topic) => {
+      const api = new FakeApi();
+      const ctx = makeContext(api);
+      const router = new CommandRouter(BASE, ctx);
+      expect(await router.handle(`${BASE}/${topic}`, Buffer.alloc(0), true)).toBeNull();
+      await router.idle();
+      expect(api.calls).toEqual([]);
+      expect(ctx.lines).toEqual([]);
+    },
+  );
+
+  it("a retained non-empty command is not run either, and says how to clear it", async () => {
+    const api = new FakeApi();
+    const ctx = makeContext(api);
+    const router = new CommandRouter(BASE, ctx);
+    expect(await router.handle(`${BASE}/system/reboot`, Buffer.from("PRESS"), true)).toBeNull();
+    expect(api.calls).toEqual([]);
+    expect(ctx.lines.map((l) => l.level)).toEqual(["warn"]);
+  });
+});
+
+describe("topics near MQTT's 65,535-byte limit", () => {
+  // `fbx/<relative>` fits, `fbx/bridge/response/<relative>` (16 bytes longer) does not.
+  const relative = (bytes: number, unit = "a") => `system/${unit.repeat(bytes)}`;
+
+  it("a command whose response topic would not fit is ignored with a log line, not answered", async () => {
+    const api = new FakeApi();
+    const ctx = makeContext(api);
+    const router = new CommandRouter(BASE, ctx);
+    const topic = `${BASE}/${relative(65_535 - 4 - 7 - 5)}`;
+    expect(Buffer.byteLength(topic)).toBe(65_530);
+    expect(await router.handle(topic, Buffer.from("PRESS"))).toBeNull();
+    expect(api.calls).toEqual([]);
+    expect(ctx.lines.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([
+      expect.stringMatching(/response topic would exceed MQTT's limit of 65535 bytes/),
+    ]);
+  });
+
+  it("the limit counts UTF-8 bytes, not characters", async () => {
+    const api = new FakeApi();
+    const router = new CommandRouter(BASE, makeContext(api));
+    // 21,000 × "é" is 21,000 characters but 42,000 bytes; × 1.5 goes over.
+    expect(await router.handle(`${BASE}/${relative(32_760, "é")}`, Buffer.from("x"))).toBeNull();
+    const fits = await router.handle(`${BASE}/${relative(30_000, "é")}`, Buffer.from("x"));
+    expect(fits?.topic).toBe(`${BASE}/bridge/response/${relative(30_000, "é")}`);
+    expect(body(fits).code).toBe("unknown_command");
+  });
+});
+
+describe("static leases only for a device's own MAC address", () => {
+  const bad: [string, RegExp][] = [
+    ["01:00:5E:00:00:FB", /is a multicast address/],
+    ["33:33:00:00:00:01", /is a multicast address/],
+    ["ff:ff:ff:ff:ff:ff", /is the broadcast address/],
+    ["00:00:00:00:00:00", /is the all-zero address/],
+  ];
+  it.each(bad)("add with %s: invalid_request", async (mac, message) => {
+    const { b } = await refused("dhcp/static_leases/add", j({ mac, ip: "192.168.1.9" }));
+    expect(b.code).toBe("invalid_request");
+    expect(b.error).toMatch(message);
+  });
+
+  it.each(bad)("set and remove on %s: invalid_request", async (mac, message) => {
+    for (const topic of [
+      `dhcp/static_leases/${mac}/set`,
+      `dhcp/static_leases/${mac.replaceAll(":", "")}/remove`,
+    ]) {
+      const { b } = await refused(topic, topic.endsWith("set") ? j({ comment: "x" }) : "PRESS");
+      expect(b.code).toBe("invalid_request");
+      expect(b.error).toMatch(message);
+    }
   });
 });

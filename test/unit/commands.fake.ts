@@ -275,6 +275,8 @@ export function recordingLogger(lines: LogLine[]): Logger {
 export interface TestContext extends CommandContext {
   refreshed: ResourceId[];
   refreshAllCount: number;
+  /** boxAnswered() calls: commands whose call to the box succeeded. */
+  answered: number;
   lines: LogLine[];
   /** Whether current("dhcp_config") knows the config (else the router must read it). */
   knowsDhcp: boolean;
@@ -288,7 +290,11 @@ export function makeContext(api: FakeApi): TestContext {
     lines,
     refreshed: [],
     refreshAllCount: 0,
+    answered: 0,
     knowsDhcp: true,
+    boxAnswered: () => {
+      ctx.answered++;
+    },
     refresh: async (resource) => {
       ctx.refreshed.push(resource);
     },

@@ -23,7 +23,7 @@ type Spec = Partial<
 const diag = "diagnostic" as const;
 const config = "config" as const;
 
-// docs/mqtt-contract.md "Home Assistant discovery", key by key. `state_class: measurement` where the
+// README "Home Assistant entities", key by key. `state_class: measurement` where the
 // table names a measurement without a state class (and the lease counts), and `diagnostic` for box temperatures and fans,
 // are the bridge's choices where the contract is silent.
 function contract(

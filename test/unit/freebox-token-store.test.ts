@@ -85,10 +85,10 @@ describe("TokenStore", () => {
     for (const prefix of seen) expect(["old-", "big-"]).toContain(prefix);
   });
 
-  it("refuses a corrupt file with pairing_required", async () => {
+  it('refuses a corrupt file with token_file_invalid (never taken for "no token")', async () => {
     await store.write(OLD);
     await writeFile(store.path, "{not json");
-    await expect(store.read()).rejects.toMatchObject({ code: "pairing_required" });
+    await expect(store.read()).rejects.toMatchObject({ code: "token_file_invalid" });
     await writeFile(store.path, JSON.stringify({ app_id: "x" }));
     const error = await store.read().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FreeboxError);

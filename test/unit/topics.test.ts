@@ -88,7 +88,7 @@ describe("stripBase and responseTopic", () => {
     expect(stripBase("freebox2mqtt", "other/a")).toBeNull();
   });
 
-  it("answers a command under <base>/bridge/response/ (docs/mqtt-contract.md)", () => {
+  it("answers a command under <base>/bridge/response/ (README: Commands)", () => {
     expect(responseTopic("freebox2mqtt", "freebox2mqtt/connection/config/set/ping")).toBe(
       "freebox2mqtt/bridge/response/connection/config/set/ping",
     );

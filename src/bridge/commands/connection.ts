@@ -112,12 +112,6 @@ export function checkProvider(value: string): DdnsProvider {
   throw invalid(`unknown DynDNS provider ${quote(value)} (known: ${DDNS_PROVIDERS.join(", ")})`);
 }
 
-/** The API result without the write-only password, should a box ever echo it back. */
-function withoutPassword(result: unknown): unknown {
-  if (!isPlainObject(result)) return result;
-  return Object.fromEntries(Object.entries(result).filter(([key]) => key !== "password"));
-}
-
 // Lengths: 255 characters, the longest DNS name (RFC 1035 §2.3.4) and the box's text fields.
 const ddnsAreas = new Map<DdnsProvider, SettingsArea<DdnsConfigUpdate>>(
   DDNS_PROVIDERS.map((provider) => [
@@ -133,7 +127,8 @@ const ddnsAreas = new Map<DdnsProvider, SettingsArea<DdnsConfigUpdate>>(
       },
       // The state topic merges the config with `status/` (docs/mqtt-contract "State topics").
       readOnly: new Set(["status", "next_refresh", "last_refresh", "next_retry", "last_error"]),
-      apply: async (ctx, update) => withoutPassword(await ctx.api.updateDdnsConfig(provider, update)),
+      // The answer's `password`, should the box echo it, is dropped by the router (commands.ts).
+      apply: (ctx, update) => ctx.api.updateDdnsConfig(provider, update),
     },
   ]),
 );

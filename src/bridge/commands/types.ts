@@ -11,6 +11,8 @@ export interface CommandContext {
   refresh(resource: ResourceId): Promise<void>;
   /** Poll everything now (bridge/request/refresh and the refresh button); rejects when a poll failed. */
   refreshAll(): Promise<void>;
+  /** A command's call to the box succeeded: the box is usable (box/availability `online` at once). */
+  boxAnswered(): void;
   /** Last known state of a resource (e.g. dhcp_config gateway/netmask for range checks), or undefined. */
   current(resource: ResourceId): unknown;
 }

@@ -1,6 +1,6 @@
 // Connection status, configuration and IPv6 (freebox-api-connection: ConnectionStatus,
 // ConnectionConfiguration, ConnectionIpv6Configuration). Components, classes, units and categories
-// are those of docs/mqtt-contract.md "Home Assistant discovery"; where the table gives no state
+// are those of README "Home Assistant entities"; where the table gives no state
 // class to a measurement, `measurement` is used so HA keeps long-term statistics.
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
 import {

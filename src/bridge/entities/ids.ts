@@ -1,6 +1,6 @@
 // Identifiers derived from hardware identity (HA: a unique_id must never come from a user-visible
 // name). The box id and lease keys are MAC addresses, lowercase hex without separators
-// (docs/mqtt-contract.md: `34:27:92:60:0B:9E` → `342792600b9e`); the box sends MACs in varying case
+// (README "Topics": `34:27:92:60:0B:9E` → `342792600b9e`); the box sends MACs in varying case
 // (freebox-os-essentials §8), so every comparison goes through these helpers.
 
 /** `aa:bb:cc:dd:ee:ff` in any case or separator style → `aabbccddeeff`; undefined when not a MAC. */

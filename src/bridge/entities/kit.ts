@@ -1,6 +1,6 @@
 // Shared pieces of the entity table: the context, value templates and entity constructors.
 //
-// Templates never fail (docs/mqtt-contract.md: an absent field makes its entity `unknown`, never a
+// Templates never fail (README "Home Assistant entities": an absent field makes its entity `unknown`, never a
 // template error). In HA, reading an attribute of an undefined value raises, and rendering or
 // testing the truth of one logs a warning, so every template first checks with Jinja tests that
 // never touch an undefined value (`is mapping`, `is number`, `is string`, `is boolean`, Jinja `and`
@@ -148,7 +148,7 @@ export function binarySensor(key: string, name: string, topic: string, template:
 
 /**
  * A switch on a boolean field; HA publishes `ON`/`OFF` (its defaults) raw on
- * `<setTopic>/<field>`, which the command router accepts (docs/mqtt-contract.md "Command topics").
+ * `<setTopic>/<field>`, which the command router accepts (README "Commands").
  */
 export function switchFor(key: string, name: string, topic: string, field: string, setTopic: string) {
   return {

@@ -1,6 +1,6 @@
 // Line entities: xDSL (XdslInfos) on a DSL line, FTTH (FtthStatus) on a fibre line
 // (freebox-api-connection "[UNSTABLE]" sections, freebox-os-essentials §8). Only the line's own media
-// gets them: the other endpoint means nothing there, and docs/mqtt-contract.md removes them.
+// gets them: the other endpoint means nothing there, and README "State topics" says they are removed.
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
 import {
   binarySensor,
