@@ -113,7 +113,7 @@ describe("a tracker for every LAN host", () => {
       interface: "wifiguest",
       l2ident: { id: one.mac.toLowerCase(), type: "mac_address" },
     };
-    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await s.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await quiet(s);
     const retained = await retainedMap(s);
     const trackers = configTopics(retained, "device_tracker");
@@ -237,12 +237,12 @@ describe("without the stream", () => {
     const s = await start({ sim: { lanHosts: 4 } });
     await streamUp(s);
     s.sim.faults.bridgeMode = true;
-    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await s.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await s.waitFor(
       `${BASE}/bridge/info`,
       (p) => parse<{ presence: { mode: string } }>(p).presence.mode === "off",
     );
-    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await s.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await quiet(s);
     expect(s.logs.matching("bridge mode")).toHaveLength(1);
     const retained = await retainedMap(s);
@@ -306,7 +306,7 @@ describe("settings", () => {
     s.sim.hostArrives(gone.mac);
     await s.waitFor(hostStateTopic(gone.mac), (p) => parse(p).home === true);
     delete s.sim.state.hosts[gone.mac];
-    await s.publish(`${BASE}/bridge/request/refresh`, "");
+    await s.publish(`${BASE}/bridge/request/refresh`, "PRESS");
     await untilRetained(s, (r) => !r.has(trackerConfig(s, stale.mac)), "the stale host's tracker removed");
     await s.waitFor(hostStateTopic(gone.mac), (p) => parse(p).home === false);
     const retained = await retainedMap(s);
