@@ -5,17 +5,16 @@ import { mkdir } from "node:fs/promises";
 import type { Config } from "../config.js";
 import type { FreeboxApi } from "../freebox/api.js";
 import { FreeboxError } from "../freebox/errors.js";
-import { EventStream, type EventStreamSource } from "../freebox/events.js";
+import type { EventStreamSource } from "../freebox/events.js";
 import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
 import { LAN_EVENT_TOPIC } from "./entities/presence.js";
-import { boxIdOf, lineMedia, macKey } from "./entities.js";
+import { boxIdOf, lineMedia } from "./entities.js";
 import { ResourceGate, unreadable } from "./gate.js";
-import { KnownHosts } from "./known-hosts.js";
 import { OwnTopics } from "./own-topics.js";
 import { BoxReader, groupResources } from "./poller.js";
-import { Presence } from "./presence.js";
+import { PresenceService } from "./presence-service.js";
 import { Publisher } from "./publisher.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 import { Scheduler } from "./scheduler.js";
@@ -55,9 +54,8 @@ export class Bridge {
   private readonly scheduler: Scheduler;
   /** Resources refused for a missing right or absent from this box (gate.ts). */
   private readonly gate: ResourceGate;
-  private readonly known: KnownHosts;
-  private readonly presence: Presence;
-  private stream: EventStream | undefined;
+  /** LAN hosts' trackers and events, and the box's event stream (presence-service.ts). */
+  private readonly lan: PresenceService;
   /** The error of each group whose last poll failed (a refresh request reports it). */
   private readonly pollFailures = new Map<PollGroup, unknown>();
   /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
@@ -85,28 +83,18 @@ export class Bridge {
       boxUrl: config.freebox.url,
       version: o.version,
     });
-    this.known = new KnownHosts(config.dataDir, o.logger);
-    this.presence = new Presence({
+    this.lan = new PresenceService({
       api: o.api,
-      baseTopic: config.mqtt.baseTopic,
-      settings: {
-        trackers: config.presence.trackers,
-        exclude: new Set(
-          config.presence.exclude
-            .split(/[\s,;]+/)
-            .map((mac) => macKey(mac))
-            .filter((mac): mac is string => mac !== undefined),
-        ),
-        removeAfterDays: config.presence.removeAfterDays,
-      },
-      known: this.known,
-      logger: o.logger.child("presence"),
+      events: o.events,
+      eventBackoffMs: o.eventBackoffMs,
+      config,
+      logger: o.logger,
       publishState: (topic, value) => this.publisher.publishValue(topic, value),
       clearState: (topic) => this.publisher.clearTopic(topic),
       publishEvent: (payload) =>
         void o.mqtt.publish(`${config.mqtt.baseTopic}/${LAN_EVENT_TOPIC}`, payload, { qos: 1 }),
       onTrackedChange: () => {
-        this.reader.box.lan_hosts = this.presence.tracked;
+        this.reader.box.lan_hosts = this.lan.presence.tracked;
         if (this.reader.box.system) this.syncDiscovery();
       },
       onModeChange: () => void this.publishInfo().catch(() => undefined),
@@ -145,8 +133,7 @@ export class Bridge {
       ...(config.ha.discovery ? [config.ha.statusTopic] : []),
     ]);
     await mkdir(config.dataDir, { recursive: true }).catch(() => undefined);
-    await this.known.load();
-    this.presence.restore();
+    await this.lan.start();
     this.scheduler.start();
     const heartbeat = setInterval(() => void this.own.heartbeat(), this.o.heartbeatMs ?? 30_000);
     this.timers.add(heartbeat);
@@ -162,8 +149,7 @@ export class Bridge {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.all([this.scheduler.stop(), this.router.idle(), this.stream?.stop()]);
-    await this.known.flush();
+    await Promise.all([this.scheduler.stop(), this.router.idle(), this.lan.stop()]);
   }
 
   /** Polls everything now (bridge/request/refresh, the refresh button, tests). */
@@ -194,7 +180,7 @@ export class Bridge {
     }
     this.boxAnswered();
     this.publisher.publishState(resource, this.reader.box);
-    if (resource === "static_leases") this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+    if (resource === "static_leases") this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     this.syncDiscovery();
   }
 
@@ -241,55 +227,17 @@ export class Bridge {
   }
 
   /**
-   * The LAN hosts at the leases interval, the safety net under the event stream (events come only
-   * on changes, and a short drop may send none: freebox-api-lan-browser). The stream opens after
-   * the first read, when a session exists and the box is known not to be in bridge mode.
+   * The LAN hosts at the leases interval, the safety net under the event stream (presence-service.ts).
+   * A box error on the LAN browser alone (busy, netdown…) skips it, as read() does for a resource.
    */
   private async readLan(): Promise<void> {
     try {
-      await this.presence.poll();
+      await this.lan.poll();
     } catch (error) {
-      // A box error on the LAN browser alone (busy, netdown…) skips it, as read() does for a resource.
       if (!(error instanceof FreeboxError) || error.isTransport || isSessionError(error)) throw error;
       this.o.logger.warn(`could not read the LAN hosts: ${error.message}`);
     }
     if (this.stopped) throw new Stopped();
-    if (this.stream === undefined && this.o.events !== undefined && this.presence.mode !== "off") {
-      this.stream = this.openStream(this.o.events);
-    }
-  }
-
-  private openStream(source: EventStreamSource): EventStream {
-    const stream = new EventStream({
-      source,
-      events: ["lan_host_l3addr_reachable", "lan_host_l3addr_unreachable"],
-      logger: this.o.logger.child("events"),
-      ...(this.o.eventBackoffMs ? { backoff: this.o.eventBackoffMs } : {}),
-      handlers: {
-        // Events may have been missed while the stream was down: read the lists once.
-        onReady: () => {
-          this.presence.setStreaming(true);
-          void this.readLanNow();
-        },
-        onDown: () => this.presence.setStreaming(false),
-        onUnavailable: () => this.presence.setStreaming(false),
-        onNotification: (notification) => {
-          if (!this.stopped) this.presence.applyEvent(notification.result);
-        },
-      },
-    });
-    stream.start();
-    return stream;
-  }
-
-  /** One LAN read outside the schedule (after the stream connected); a failure waits for the next poll. */
-  private async readLanNow(): Promise<void> {
-    try {
-      await this.presence.poll();
-    } catch (error) {
-      if (!this.stopped)
-        this.o.logger.debug(() => `LAN read after the stream connected: ${(error as Error).message}`);
-    }
   }
 
   private async publishInfo(): Promise<void> {
@@ -299,13 +247,13 @@ export class Bridge {
       this.o.api,
       this.reader.box,
       { missing_rights: this.gate.missingRights(baseTopic), absent: this.gate.absent() },
-      { presence: this.presence.info() },
+      { presence: this.lan.presence.info() },
     );
   }
 
   /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
   private syncDiscovery(force = false): void {
-    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled()) && this.presence.settled;
+    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled()) && this.lan.presence.settled;
     this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
   }
 
@@ -359,7 +307,7 @@ export class Bridge {
       if (fresh) this.publisher.publishState(resource, this.reader.box);
       // A lease added or removed gives or takes a tracker at once (presence.ts).
       if (fresh && resource === "static_leases")
-        this.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+        this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     } catch (error) {
       const why = unreadable(resource, error);
       if (why !== undefined) {
