@@ -253,10 +253,9 @@ export class Presence {
       else if (before === false && state.home === true) this.#event("arrived", mac, name, state);
       else if (before === true && state.home === false) this.#event("left", mac, name, state);
     }
-    if (state.home !== null) {
-      const lastSeen = state.home ? (known?.last_seen ?? null) : state.last_seen;
-      this.o.known.set(mac, { name, last_seen: lastSeen });
-    }
+    // Written on transitions only: null while home (an earlier run's restore counts from its own
+    // start then), the time it was last seen once it left.
+    if (state.home !== null) this.o.known.set(mac, { name, last_seen: state.home ? null : state.last_seen });
   }
 
   #event(type: LanEventType, mac: string, name: string, state: HostState): void {

@@ -165,6 +165,9 @@ describe("presence", () => {
     const box = fakeBox([host("AA:00:00:00:00:01", true)]);
     const first = await setup(box);
     await first.presence.poll();
+    // It left long ago once, and came back: home when this run stops.
+    first.presence.applyEvent(host("AA:00:00:00:00:01", false, { last_time_reachable: NOW - 40 * 86_400 }));
+    first.presence.applyEvent(host("AA:00:00:00:00:01", true));
     await first.known.flush();
     const saved = JSON.parse(readFileSync(join(first.dataDir, "lan-hosts.json"), "utf8"));
     expect(saved.hosts).toEqual({ aa0000000001: { name: "dev-01", last_seen: null } });
