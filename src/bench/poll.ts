@@ -4,7 +4,7 @@
 // client, parsing, state building and change detection, MQTT client and the garbage they make.
 
 import { performance } from "node:perf_hooks";
-import { BoxConnection } from "../freebox/transport.js";
+import { Agent, fetch } from "undici";
 import { openSession } from "../sim/testing.js";
 import type { BoxStats } from "./box-child.js";
 import { APP_ID, BASE, median, newAppToken, sleep, Watcher } from "./common.js";
@@ -123,14 +123,11 @@ async function measureFloor(
   warmup: number,
 ): Promise<number> {
   const session = await openSession(simUrl, APP_ID, token);
-  const connection = new BoxConnection(new URL(simUrl), undefined);
-  const urls = endpoints.map((e) => new URL(`/api/v15/${e.replace(/^GET /, "")}`, simUrl));
-  const headers: [string, string][] = [["X-Fbx-App-Auth", session]];
+  const dispatcher = new Agent();
+  const urls = endpoints.map((e) => `${simUrl}/api/v15/${e.replace(/^GET /, "")}`);
+  const headers = { "X-Fbx-App-Auth": session };
   const cycle = async () => {
-    for (const url of urls) {
-      const answer = await connection.exchange({ method: "GET", url, headers });
-      JSON.parse(answer.text ?? "");
-    }
+    for (const url of urls) JSON.parse(await (await fetch(url, { headers, dispatcher })).text());
   };
   try {
     for (let i = 0; i < warmup; i++) await cycle();
@@ -143,6 +140,6 @@ async function measureFloor(
     }
     return median(cpu);
   } finally {
-    connection.close();
+    await dispatcher.close();
   }
 }

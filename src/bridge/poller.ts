@@ -1,6 +1,7 @@
 // Reads the box: which call feeds which resource, and which resources a poll group covers.
 // Media-aware (freebox-os-essentials §8): connection/xdsl/ means nothing on a fibre line and
 // connection/ftth/ nothing on xDSL, so each is read only on its own media.
+import { isDeepStrictEqual } from "node:util";
 import type { FreeboxApi } from "../freebox/api.js";
 import type {
   ApiVersionInfo,
@@ -48,12 +49,13 @@ type Fetchers = {
 
 // The contract publishes one DynDNS topic per provider: its configuration merged with its status/.
 // A disabled provider does not refresh, so its status cannot move while its configuration does
-// not; an unchanged answer is the same object as the last one (freebox/http.ts), so the status is
-// read again only when the provider is enabled or its configuration changed: one request per
-// poll for the providers a home does not use, which are most of them.
+// not; so the status is read again only when the provider is enabled or its (small) configuration
+// changed: one request per poll for the providers a home does not use, which are most of them.
 const ddns = (provider: DdnsProvider) => async (api: FreeboxApi, previous: DdnsState | undefined) => {
   const config = await api.getDdnsConfig(provider);
-  if (!config.enabled && previous?.config === config && previous.status !== undefined) return previous;
+  if (!config.enabled && previous?.status !== undefined && isDeepStrictEqual(previous.config, config)) {
+    return previous;
+  }
   return { config, status: await api.getDdnsStatus(provider) };
 };
 
