@@ -38,9 +38,6 @@ VOLUME ["/data"]
 # that the broker connection is up. No HTTP server needed.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "dist/cli.js", "health"]
-# The settings src/runtime.ts makes at run time on Node 20, which newer V8 versions ignore there; on
-# the command line they always hold. --max-semi-space-size=1: the young generation at 1 MB
-# semi-spaces. --max-opt=1: V8's interpreter and baseline compiler only (on Node 24, ~20 MB less
-# RSS for the same polls). --heap-growing-percent=50: the old generation collected sooner.
-ENTRYPOINT ["/sbin/tini", "--", "node", "--max-semi-space-size=1", "--max-opt=1", "--heap-growing-percent=50", "dist/cli.js"]
+# V8 at its defaults, as everywhere else (docs/performance.md).
+ENTRYPOINT ["/sbin/tini", "--", "node", "dist/cli.js"]
 CMD ["run"]

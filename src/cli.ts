@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // Executable entry (package.json "bin"): everything testable lives in cli/main.ts.
+// V8 runs with its defaults: no flag paid for itself on both CPU and memory (docs/performance.md).
+import { main } from "./cli/main.js";
 import { EXIT } from "./exit-codes.js";
-import { tuneRuntime } from "./runtime.js";
-
-// Before the rest is even loaded: module loading is the first burst of allocations.
-tuneRuntime();
-const { main } = await import("./cli/main.js");
 
 main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),

@@ -1,9 +1,18 @@
 // A simulated box (and, if asked, the MQTT broker) in a process of its own, so that the CPU and
 // memory the bench measures on the bridge's side hold none of the simulator's or broker's work.
-// argv[2]: JSON BoxOptions. Answers "stats", "clear" and "leases" over IPC (proc.ts).
+// argv[2]: JSON BoxOptions. Answers "stats", "clear", "leases" and "pace" over IPC (proc.ts).
+//
+// A live box moves as a real one does (src/sim/live.ts: rates, counters, uptime, sensors, every
+// lease's countdown and every host's activity times), here on a clock of its own: each poll (each
+// GET connection/, the first call of a poll) moves it `pace` seconds on. Its answers then change at
+// every poll however fast the bench polls, where the simulator's own one-second timer would leave
+// most back-to-back polls unchanged.
 import { silentLogger } from "../logger.js";
 import { startEmbeddedBroker } from "../mqtt/broker.js";
 import { startSimulator } from "../sim/index.js";
+import { tick } from "../sim/live.js";
+import { createRng } from "../sim/rng.js";
+import { unixNow } from "../sim/state.js";
 import { setLeases } from "./lan.js";
 import { serveParent } from "./proc.js";
 
@@ -25,9 +34,15 @@ export interface BoxStats {
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as BoxOptions;
+const rng = createRng(0x5eed);
+let now = unixNow();
+let pace = 1;
 const sim = await startSimulator({
   apps: [{ appId: options.appId, appToken: options.appToken, settings: true }],
-  live: options.live,
+  onRequest: (request) => {
+    if (!options.live || request.method !== "GET" || request.path !== "connection/") return;
+    for (let second = 0; second < pace; second++) tick(sim.state, rng, ++now);
+  },
 });
 if (options.leases > 0) setLeases(sim.state, options.leases);
 const broker = options.broker
@@ -57,5 +72,8 @@ serveParent(
     stats,
     clear: () => sim.clearRequests(),
     leases: (message) => setLeases(sim.state, Number(message.total)),
+    pace: (message) => {
+      pace = Number(message.seconds);
+    },
   },
 );

@@ -1,7 +1,8 @@
 // The floor of the command round trip: the least any MQTT → Freebox forwarder can do. A bare
-// mqtt.js subscriber that turns each message into one `fetch` PUT with the session it opened at
-// start: no validation, no queue, no logging. argv[2]: JSON {brokerUrl, simUrl, appId, appToken, topic}.
+// mqtt.js subscriber that turns each message into one undici `fetch` PUT (one keep-alive Agent, as
+// the bridge's) with the session it opened at start: no validation, no queue, no logging. argv[2]: JSON {brokerUrl, simUrl, appId, appToken, topic}.
 import { connect } from "mqtt";
+import { Agent, fetch } from "undici";
 import { openSession } from "../sim/testing.js";
 import { noDelay } from "./common.js";
 import { serveParent } from "./proc.js";
@@ -19,8 +20,10 @@ const client = connect(o.brokerUrl, { clientId: "bench_floor", reconnectPeriod: 
 await new Promise<void>((resolve) => client.once("connect", () => resolve()));
 noDelay(client);
 await client.subscribeAsync(o.topic, { qos: 1 });
+const dispatcher = new Agent();
 client.on("message", (_topic, payload) => {
   void fetch(url, {
+    dispatcher,
     method: "PUT",
     headers: { "X-Fbx-App-Auth": session, "Content-Type": "application/json" },
     body: payload,

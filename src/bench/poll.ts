@@ -1,71 +1,75 @@
-// Poll cost, idle traffic and requests. The bridge runs in this process (startApp) so that each
-// cycle can be started and timed (bridge.refreshAll); the simulator and the broker run in a child
-// process (box-child.ts), so that process.cpuUsage() here counts the bridge's work only: its HTTP
-// client, parsing, state building and change detection, MQTT client and the garbage they make.
+// CPU per poll. The bridge runs in this process (startApp) so that each poll can be started and
+// timed (bridge.refreshAll); the simulator and the broker run in a child process (box-child.ts), so
+// that process.cpuUsage() here counts the bridge's work only: its HTTP client, parsing, state
+// building and change detection, MQTT client and the garbage they make. The floors (floor.ts) run
+// afterwards in this same process against the same box, with the bridge stopped.
 
-import { performance } from "node:perf_hooks";
-import { BoxConnection } from "../freebox/transport.js";
-import { openSession } from "../sim/testing.js";
+import { FreeboxClient } from "../freebox/client.js";
+import { silentLogger } from "../logger.js";
 import type { BoxStats } from "./box-child.js";
-import { APP_ID, BASE, median, newAppToken, sleep, Watcher } from "./common.js";
+import { APP_ID, median, newAppToken, tempDataDir } from "./common.js";
+import { type Floor, floorBridge, httpFloor } from "./floor.js";
 import { type InProcessBridge, startInProcess } from "./inproc.js";
 import { type Child, scriptPath, spawnChild } from "./proc.js";
 
 export interface PollSize {
   leases: number;
-  /** CPU time (user + system) of one full cycle, ms: median over the measured cycles. */
+  /** CPU (user + system) of one full poll, ms: median over the measured polls. */
   cpuMs: number;
-  /** Wall time of one cycle, ms (median). */
-  wallMs: number;
-  /** Messages published per cycle when nothing changed (mean). */
-  idleMessages: number;
-  /**
-   * The floor, same process and box: the same GETs with the bridge's own HTTP exchange
-   * (transport.ts: one keep-alive connection, no layer above it) and JSON.parse, nothing
-   * else; CPU ms per cycle (median).
-   */
-  floorCpuMs: number;
-  /** HTTP requests per cycle (mean), and per endpoint. */
+  /** The box's client alone (src/freebox/, FreeboxClient) doing the poll's GETs, ms (median). */
+  clientMs: number;
+  /** The HTTP floor's CPU per poll (floor.ts), ms (median). */
+  httpFloorMs: number;
+  /** The floor bridge's CPU per poll (floor.ts), ms (median). */
+  floorBridgeMs: number;
+  /** Requests per poll (mean), and per endpoint. */
   requests: number;
   byEndpoint: Record<string, number>;
   logins: number;
 }
 
 export interface PollResult {
+  live: boolean;
   sizes: PollSize[];
-  /** TCP connections the bridge opened to the box over the whole phase (start, every cycle). */
+  /** TCP connections the bridge opened to the box over the whole phase (start, every poll). */
   connections: number;
-  cycles: number;
 }
 
-// The heartbeat (every 30 s, not retained) belongs to no poll cycle.
-const HEARTBEAT = `${BASE}/bridge/health`;
-const WATCHED = [`${BASE}/#`, "homeassistant/#"];
-
-export async function measurePolls(sizes: number[], cycles: number, warmup: number): Promise<PollResult> {
+export async function measurePolls(
+  sizes: number[],
+  cycles: number,
+  warmup: number,
+  live: boolean,
+): Promise<PollResult> {
   const token = newAppToken();
   const box = spawnChild(scriptPath("box-child.js"), [
-    JSON.stringify({ appId: APP_ID, appToken: token, leases: sizes[0] ?? 10, live: false, broker: true }),
+    JSON.stringify({ appId: APP_ID, appToken: token, leases: sizes[0] ?? 10, live, broker: true }),
   ]);
-  const result: PollResult = { sizes: [], connections: 0, cycles: 0 };
+  const result: PollResult = { live, sizes: [], connections: 0 };
   try {
     const { simUrl, brokerUrl } = (await box.ready) as { simUrl: string; brokerUrl: string };
     const bridge = await startInProcess({ simUrl, brokerUrl, token });
-    const watcher = await Watcher.open(brokerUrl);
     try {
-      for (const leases of sizes)
-        result.sizes.push(await measureSize(leases, { box, bridge, watcher }, cycles, warmup));
-      result.cycles = cycles * sizes.length;
+      // The first size gets three times the warm-up: V8 is still compiling the bridge's code then,
+      // which the later sizes and the floors (run after them) would not pay.
+      for (const [i, leases] of sizes.entries()) {
+        result.sizes.push(await measureSize(leases, box, bridge, cycles, i === 0 ? 3 * warmup : warmup));
+      }
       // Read before the floors, which open connections of their own.
       result.connections = (await box.ask<BoxStats>("stats")).connections;
     } finally {
-      await watcher.close();
       await bridge.stop();
     }
-    // The floors, with the bridge stopped so that none of its timers runs meanwhile.
     for (const size of result.sizes) {
       await box.ask("leases", { total: size.leases });
-      size.floorCpuMs = await measureFloor(simUrl, token, Object.keys(size.byEndpoint), cycles, warmup);
+      const endpoints = Object.keys(size.byEndpoint);
+      size.clientMs = await cpuPerCycle(clientPoll(simUrl, token, endpoints), cycles, warmup);
+      size.httpFloorMs = await cpuPerCycle(await httpFloor(simUrl, token, endpoints), cycles, warmup);
+      size.floorBridgeMs = await cpuPerCycle(
+        await floorBridge(simUrl, token, endpoints, brokerUrl),
+        cycles,
+        warmup,
+      );
     }
     return result;
   } finally {
@@ -73,76 +77,92 @@ export async function measurePolls(sizes: number[], cycles: number, warmup: numb
   }
 }
 
-interface Rig {
-  box: Child;
-  bridge: InProcessBridge;
-  watcher: Watcher;
-}
-
-async function measureSize(leases: number, rig: Rig, cycles: number, warmup: number): Promise<PollSize> {
-  const { box, bridge, watcher } = rig;
+async function measureSize(
+  leases: number,
+  box: Child,
+  bridge: InProcessBridge,
+  cycles: number,
+  warmup: number,
+): Promise<PollSize> {
   await box.ask("leases", { total: leases });
-  // Warm-up: the first cycles publish the new LAN and its discovery, and warm the JIT up.
+  // Warm-up: the first polls publish the new LAN and its discovery, and warm the JIT up.
   for (let i = 0; i < warmup; i++) await bridge.cycle();
-  await watcher.client.subscribeAsync(WATCHED, { qos: 1 });
-  await sleep(500); // the retained messages sent on subscribing are not poll traffic
-  watcher.clear();
   await box.ask("clear");
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let i = 0; i < cycles; i++) {
-    const before = process.cpuUsage();
-    const started = performance.now();
-    await bridge.cycle();
-    wall.push(performance.now() - started);
-    const used = process.cpuUsage(before);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  await sleep(200); // publications still on their way
+  const cpuMs = await cpuPerCycle({ cycle: bridge.cycle, close: async () => undefined }, cycles, 0);
   const stats = await box.ask<BoxStats>("stats");
-  await watcher.client.unsubscribeAsync(WATCHED);
-  const published = watcher.seen.filter((m) => m.topic !== HEARTBEAT).length;
   return {
     leases,
-    cpuMs: median(cpu),
-    wallMs: median(wall),
-    floorCpuMs: Number.NaN,
-    idleMessages: published / cycles,
+    cpuMs,
+    clientMs: Number.NaN,
+    httpFloorMs: Number.NaN,
+    floorBridgeMs: Number.NaN,
     requests: stats.requests / cycles,
     byEndpoint: Object.fromEntries(Object.entries(stats.byEndpoint).map(([k, n]) => [k, n / cycles])),
     logins: stats.logins,
   };
 }
 
-/** CPU per cycle of bare GETs of `endpoints` ("GET path"), one keep-alive connection. */
-async function measureFloor(
-  simUrl: string,
-  token: string,
-  endpoints: string[],
-  cycles: number,
-  warmup: number,
-): Promise<number> {
-  const session = await openSession(simUrl, APP_ID, token);
-  const connection = new BoxConnection(new URL(simUrl), undefined);
-  const urls = endpoints.map((e) => new URL(`/api/v15/${e.replace(/^GET /, "")}`, simUrl));
-  const headers: [string, string][] = [["X-Fbx-App-Auth", session]];
-  const cycle = async () => {
-    for (const url of urls) {
-      const answer = await connection.exchange({ method: "GET", url, headers });
-      JSON.parse(answer.text ?? "");
-    }
-  };
+/** Median CPU ms of `cycles` polls after `warmup` unmeasured ones; closes `floor`. */
+async function cpuPerCycle(floor: Floor, cycles: number, warmup: number): Promise<number> {
   try {
-    for (let i = 0; i < warmup; i++) await cycle();
+    for (let i = 0; i < warmup; i++) await floor.cycle();
     const cpu: number[] = [];
     for (let i = 0; i < cycles; i++) {
       const before = process.cpuUsage();
-      await cycle();
+      await floor.cycle();
       const used = process.cpuUsage(before);
       cpu.push((used.user + used.system) / 1000);
     }
     return median(cpu);
   } finally {
-    connection.close();
+    await floor.close();
   }
+}
+
+/** What the bridge calls for each GET it makes (`endpoints` as box-child.ts counts them). */
+const CLIENT_CALLS: Record<string, (c: FreeboxClient) => Promise<unknown>> = {
+  "GET connection/": (c) => c.getConnectionStatus(),
+  "GET connection/ftth/": (c) => c.getFtth(),
+  "GET connection/xdsl/": (c) => c.getXdsl(),
+  "GET connection/config/": (c) => c.getConnectionConfig(),
+  "GET connection/ipv6/config/": (c) => c.getIpv6Config(),
+  "GET connection/ddns/ovh/": (c) => c.getDdnsConfig("ovh"),
+  "GET connection/ddns/dyndns/": (c) => c.getDdnsConfig("dyndns"),
+  "GET connection/ddns/noip/": (c) => c.getDdnsConfig("noip"),
+  "GET connection/ddns/ovh/status/": (c) => c.getDdnsStatus("ovh"),
+  "GET connection/ddns/dyndns/status/": (c) => c.getDdnsStatus("dyndns"),
+  "GET connection/ddns/noip/status/": (c) => c.getDdnsStatus("noip"),
+  "GET dhcp/config/": (c) => c.getDhcpConfig(),
+  "GET dhcp/static_lease/": (c) => c.listStaticLeases(),
+  "GET dhcp/dynamic_lease/": (c) => c.listDynamicLeases(),
+  "GET system/": (c) => c.getSystem(),
+};
+
+/** The box's client (ky over undici, envelope, session) making the poll's GETs one after the other. */
+function clientPoll(simUrl: string, token: string, endpoints: readonly string[]): Floor {
+  const data = tempDataDir();
+  const client = new FreeboxClient({
+    url: simUrl,
+    appId: APP_ID,
+    appVersion: "bench",
+    appToken: token,
+    dataDir: data.dir,
+    logger: silentLogger,
+  });
+  const calls = endpoints
+    .filter((e) => !e.startsWith("GET login/"))
+    .map((e) => {
+      const call = CLIENT_CALLS[e];
+      if (!call) throw new Error(`the bench does not know which client call makes ${e}`);
+      return call;
+    });
+  return {
+    cycle: async () => {
+      for (const call of calls) await call(client);
+    },
+    close: async () => {
+      await client.close();
+      data.cleanup();
+    },
+  };
 }

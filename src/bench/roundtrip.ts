@@ -34,13 +34,17 @@ const SET_TOPIC = `${BASE}/connection/config/set`;
 const STATE_TOPIC = `${BASE}/connection/config`;
 const FLOOR_TOPIC = "bench/floor/connection/config/set";
 
-export async function measureRoundTrip(samples: number, warmup: number): Promise<RoundTrip> {
+export async function measureRoundTrip(samples: number, warmup: number, live: boolean): Promise<RoundTrip> {
   const token = newAppToken();
   let lastPut: number | undefined;
   const onRequest = (request: SimRequest) => {
     if (request.method === "PUT" && request.path === "connection/config/") lastPut = performance.now();
   };
-  const sim = await startSimulator({ apps: [{ appId: APP_ID, appToken: token, settings: true }], onRequest });
+  const sim = await startSimulator({
+    apps: [{ appId: APP_ID, appToken: token, settings: true }],
+    onRequest,
+    live,
+  });
   const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: silentLogger });
   const data = tempDataDir();
   const watcher = await Watcher.open(broker.url, [STATE_TOPIC]);

@@ -2,6 +2,7 @@
 // every state of the box is on the broker and the box is `online`. Each run gets a fresh broker, so
 // nothing retained by an earlier run counts. The first run is a calibration, not measured: it
 // learns which topics a complete start publishes (waiting until no new one comes for a second).
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { silentLogger } from "../logger.js";
 import { startEmbeddedBroker } from "../mqtt/broker.js";
@@ -31,9 +32,9 @@ export interface StartResult {
   topics: number;
 }
 
-export async function measureStart(runs: number): Promise<StartResult> {
+export async function measureStart(runs: number, live: boolean): Promise<StartResult> {
   const token = newAppToken();
-  const sim = await startSimulator({ apps: [{ appId: APP_ID, appToken: token, settings: true }] });
+  const sim = await startSimulator({ apps: [{ appId: APP_ID, appToken: token, settings: true }], live });
   let expected: Set<string> | undefined;
   const result: StartResult = { runs: [], topics: 0 };
   try {
@@ -97,4 +98,16 @@ async function calibrate(seenTopics: () => Set<string>, online: () => boolean): 
     count = now;
   }
   return seenTopics();
+}
+
+/** The floor of a start: ms from spawning `node -e ""` to its exit, per run. */
+export async function measureNodeStart(runs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await new Promise((resolve) => child.once("exit", resolve));
+    out.push(performance.now() - started);
+  }
+  return out;
 }

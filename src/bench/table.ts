@@ -1,18 +1,23 @@
 // The one table `npm run bench` prints: Markdown, so that it reads in a terminal and pastes into
-// the README as is; columns padded to line up.
+// docs/performance.md as is; columns padded to line up.
 
 export interface Row {
   figure: string;
-  measured: string;
+  /** "changing" (live box) or "unchanged". */
+  box: string;
+  bridge: string;
+  /** The floor measured in the same run, "" where the figure has none. */
+  floor: string;
+  /** bridge / floor, or the difference where the target is one. */
+  vsFloor: string;
   target: string;
   /** undefined: a figure shown for context, without a target of its own. */
   pass?: boolean;
-  how: string;
 }
 
 export function renderTable(rows: readonly Row[]): string {
-  const header = ["figure", "measured", "target", "", "how the bridge runs"];
-  const cells = rows.map((r) => [r.figure, r.measured, r.target, mark(r.pass), r.how]);
+  const header = ["figure", "box", "bridge", "floor", "vs floor", "target", ""];
+  const cells = rows.map((r) => [r.figure, r.box, r.bridge, r.floor, r.vsFloor, r.target, mark(r.pass)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
   const line = (c: readonly string[]) => `| ${c.map((v, i) => v.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
@@ -24,3 +29,6 @@ export const ms = (value: number): string =>
   value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
 export const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
 export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+export const signedMb = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${mb(bytes)}`;
+export const percent = (fraction: number): string =>
+  `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)} %`;

@@ -1,6 +1,7 @@
 // Reads the box: which call feeds which resource, and which resources a poll group covers.
 // Media-aware (freebox-os-essentials §8): connection/xdsl/ means nothing on a fibre line and
 // connection/ftth/ nothing on xDSL, so each is read only on its own media.
+import { isDeepStrictEqual } from "node:util";
 import type { FreeboxApi } from "../freebox/api.js";
 import type {
   ApiVersionInfo,
@@ -62,13 +63,13 @@ type Fetchers = {
 
 // The contract publishes one DynDNS topic per provider: its configuration merged with its status/.
 // A disabled provider does not refresh, so its status cannot move while its configuration does
-// not, so the status is read again only when the provider is enabled or its configuration changed
-// (by content: answers are fresh objects at every poll): one request per poll for the providers a
-// home does not use, which are most of them.
+// not; so the status is read again only when the provider is enabled or its (small) configuration
+// changed: one request per poll for the providers a home does not use, which are most of them.
 const ddns = (provider: DdnsProvider) => async (api: FreeboxApi, previous: DdnsState | undefined) => {
   const config = await api.getDdnsConfig(provider);
-  const same = previous !== undefined && JSON.stringify(previous.config) === JSON.stringify(config);
-  if (!config.enabled && same && previous.status !== undefined) return { config, status: previous.status };
+  if (!config.enabled && previous?.status !== undefined && isDeepStrictEqual(previous.config, config)) {
+    return previous;
+  }
   return { config, status: await api.getDdnsStatus(provider) };
 };
 

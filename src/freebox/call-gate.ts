@@ -1,7 +1,7 @@
 // One call to the box at a time, and a way to stop sending at shutdown.
 //
-// The client keeps a single keep-alive connection (tls.ts: `maxSockets: 1`), so concurrent calls
-// (polls, commands on different resources) wait for it anyway. The agent would queue them out of
+// The client keeps a single keep-alive connection (transport.ts: `connections: 1`), so concurrent
+// calls (polls, commands on different resources) wait for it anyway. undici would queue them out of
 // our sight; queuing them here tells the call on the wire from the ones only waiting. At shutdown the
 // waiting ones are dropped unsent while the one on the wire finishes and is answered: a write must
 // not reach the box once the bridge can no longer tell the user its outcome (README "Reliability").

@@ -103,7 +103,6 @@ export class FreeboxClient implements FreeboxApi, EventStreamSource {
   #discovery: Promise<ApiVersionInfo> | undefined;
   #major: number | undefined;
   #apiBase = "/api/";
-  #system: { raw: unknown; info: SystemInfo } | undefined;
   /** Date.now() before which storage/raid/ is not asked again (a box without RAID support). */
   #noRaidUntil = 0;
   #noRaidSaid = false;
@@ -266,8 +265,7 @@ export class FreeboxClient implements FreeboxApi, EventStreamSource {
     // An empty list comes without `result` on real boxes.
     if (result === undefined || result === null) return [];
     if (!Array.isArray(result)) throw new FreeboxError("bad_response", `GET ${path}: the box sent no list`);
-    // The list itself when it is clean: an unchanged answer then stays the same object (http.ts).
-    return (result.every(isRecord) ? result : result.filter(isRecord)) as T[];
+    return result.filter(isRecord) as T[];
   }
 
   getConnectionStatus(): Promise<ConnectionStatus> {
@@ -340,13 +338,7 @@ export class FreeboxClient implements FreeboxApi, EventStreamSource {
   }
 
   async getSystem(): Promise<SystemInfo> {
-    const raw = await this.#p.session.request("GET", "system/");
-    // Same answer, same object (http.ts): the bridge skips an unchanged resource by identity.
-    const last = this.#system;
-    if (last !== undefined && last.raw === raw) return last.info;
-    const info = normalizeSystem(raw);
-    this.#system = { raw, info };
-    return info;
+    return normalizeSystem(await this.#p.session.request("GET", "system/"));
   }
   async reboot(): Promise<void> {
     await this.#p.session.request("POST", "system/reboot/");

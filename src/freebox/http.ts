@@ -1,26 +1,17 @@
-// HTTP layer: one ky instance over the box's keep-alive connection, the Freebox OS envelope, and
-// the mapping of every failure to a FreeboxError (freebox-os-essentials §1). Authentication lives
-// in auth.ts.
+// HTTP layer: one ky instance over undici (transport.ts), the Freebox OS envelope, and the mapping
+// of every failure to a FreeboxError (freebox-os-essentials §1). Authentication lives in auth.ts.
 //
-// ky does timeouts, GET retries and backoff; the connection (transport.ts) gives it the trust store
-// and keep-alive. Node's global fetch cannot be given a trust store, so `viaConnection` sends ky's
-// `Request` over our own connection and reads the answer whole: the timeout then covers the whole
-// answer, not only its head.
-//
-// An unchanged GET answer gives the very same result object as the last time (`#answers`): the
-// bridge then knows the resource did not change without parsing or comparing it. Results are
-// shared between calls, so no caller may modify one.
+// ky does timeouts, GET retries and backoff; undici's Agent gives it keep-alive, the trust store
+// and the expected server name (tls.ts). transport.ts reads each answer whole inside ky's timeout.
 
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
+import { type Agent, errors } from "undici";
 import type { Logger } from "../logger.js";
 import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
-import { type HeaderField, HttpAnswerError } from "./http1.js";
 import { describeBoxError } from "./messages.js";
 import { tlsSettingsFor } from "./tls.js";
-import { type Answer, BoxConnection, RememberedBody } from "./transport.js";
-
-const MAX_REMEMBERED_ANSWERS = 64;
+import { boxAgent, fetchVia, OversizedAnswerError } from "./transport.js";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -38,6 +29,8 @@ export interface HttpOptions {
   retry: RetryOptions;
   logger: Logger;
   extraCa: readonly string[];
+  /** Largest answer read (default transport.ts MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
 }
 
 export interface CallOptions {
@@ -54,84 +47,10 @@ export interface CallOptions {
 const TLS_CODES =
   /^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_SSL_)/;
 
-/**
- * An answer already read whole, with what ky and `#send` use of a WHATWG `Response`: status, ok,
- * headers, text. Building a real Response (its body stream, Headers and mixins) cost more CPU than
- * the HTTP exchange itself, on every call of every poll (npm run bench, README "Performance").
- * ky reads `ok`, `status`, `statusText` and `headers`; `body` is null so it has no stream to cancel.
- */
-class BufferedResponse {
-  readonly body = null;
-  readonly bodyUsed = false;
-  readonly redirected = false;
-  readonly type = "basic";
-  #headers: Headers | undefined;
-
-  constructor(
-    readonly url: string,
-    readonly answer: Answer,
-    /** Holds the body when the answer was the same as the last one (`answer.text` undefined). */
-    readonly remembered: RememberedBody | undefined,
-  ) {}
-
-  get status(): number {
-    return this.answer.status;
-  }
-
-  get statusText(): string {
-    return this.answer.statusText;
-  }
-
-  get ok(): boolean {
-    return this.status >= 200 && this.status < 300;
-  }
-
-  get headers(): Headers {
-    this.#headers ??= new Headers(this.answer.headers);
-    return this.#headers;
-  }
-
-  async text(): Promise<string> {
-    return this.answer.text ?? this.remembered?.text() ?? "";
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-
-  clone(): BufferedResponse {
-    return new BufferedResponse(this.url, this.answer, this.remembered);
-  }
-}
-
-/** The answer behind ky's response: viaConnection's own, as is. */
-async function answerOf(response: Response): Promise<Answer> {
-  const own = response as unknown;
-  if (own instanceof BufferedResponse) return own.answer;
-  const { status, statusText } = response;
-  return { status, statusText, headers: [...response.headers], text: await response.text() };
-}
-
-function viaConnection(
-  connection: BoxConnection,
-  rememberedFor: (url: string) => RememberedBody | undefined,
-): typeof fetch {
-  return async (input, init) => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const isGet = request.method === "GET";
-    const remembered = isGet ? rememberedFor(request.url) : undefined;
-    const answer = await connection.exchange(
-      {
-        method: request.method,
-        url: new URL(request.url),
-        headers: request.headers as unknown as Iterable<HeaderField>,
-        body: isGet || request.method === "HEAD" ? undefined : new Uint8Array(await request.arrayBuffer()),
-        signal: request.signal,
-      },
-      remembered,
-    );
-    return new BufferedResponse(request.url, answer, remembered) as unknown as Response;
-  };
+/** An answer read whole: what the envelope parser needs. */
+interface Answer {
+  status: number;
+  text: string;
 }
 
 // Sent even after stopSending(): it closes the session on the box.
@@ -160,6 +79,7 @@ function errorCodeOf(error: unknown): string | undefined {
 }
 
 const isTlsFailure = (error: unknown) => TLS_CODES.test(errorCodeOf(rootCause(error)) ?? "");
+const isOversized = (error: unknown) => rootCause(error) instanceof OversizedAnswerError;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -200,9 +120,7 @@ export function parseEnvelope(status: number, text: string, what: string): unkno
 export class FreeboxHttp {
   readonly #options: HttpOptions;
   readonly #gate = new CallGate();
-  /** Last successful GET answer per URL: its body, and the result parsed from it. */
-  readonly #answers = new Map<string, RememberedBody>();
-  #connection: BoxConnection | undefined;
+  #agent: Agent | undefined;
   #ky: KyInstance | undefined;
 
   constructor(options: HttpOptions) {
@@ -211,13 +129,10 @@ export class FreeboxHttp {
 
   get #client(): KyInstance {
     if (this.#ky) return this.#ky;
-    const { url, timeoutMs, retry, logger, extraCa } = this.#options;
-    this.#connection = new BoxConnection(url, tlsSettingsFor(url, extraCa));
+    const { url, timeoutMs, retry, logger, extraCa, maxAnswerBytes } = this.#options;
+    this.#agent = boxAgent(tlsSettingsFor(url, extraCa));
     this.#ky = ky.create({
-      fetch: gated(
-        viaConnection(this.#connection, (href) => this.#remember(href)),
-        this.#gate,
-      ),
+      fetch: gated(fetchVia(this.#agent, maxAnswerBytes), this.#gate),
       timeout: timeoutMs,
       // 5xx become HTTPError so that ky's retry sees them; 4xx carry the box's envelope.
       throwHttpErrors: (status) => status >= 500,
@@ -232,7 +147,9 @@ export class FreeboxHttp {
         // A box that did not answer within timeoutMs is reported at once rather than after
         // several more timeouts; the scheduler polls again anyway.
         retryOnTimeout: false,
-        shouldRetry: ({ error }) => (isTlsFailure(error) || isStoppedError(error) ? false : undefined),
+        // Neither a certificate nor an oversized answer gets better by asking again.
+        shouldRetry: ({ error }) =>
+          isTlsFailure(error) || isStoppedError(error) || isOversized(error) ? false : undefined,
       },
       hooks: {
         beforeRetry: [
@@ -260,44 +177,19 @@ export class FreeboxHttp {
       }),
     );
     this.#options.logger.debug(() => `${options.what} → HTTP ${answer.status} in ${Date.now() - started} ms`);
-    // The connection compared it with the last one, as bytes: an unchanged answer is never even
-    // decoded. A large one would otherwise be a new string per poll in V8's old generation.
-    if (answer.text === undefined) return answer.result;
-    const { bytes, remembered } = answer;
-    if (!remembered || !bytes) return parseEnvelope(answer.status, answer.text, options.what);
-    try {
-      const result = parseEnvelope(answer.status, answer.text, options.what);
-      remembered.keep(bytes, result);
-      return result;
-    } catch (error) {
-      // An error answer (busy, auth_required…): the result kept stays the last good one.
-      remembered.release(bytes);
-      throw error;
-    }
-  }
-
-  #remember(href: string): RememberedBody {
-    const known = this.#answers.get(href);
-    if (known) return known;
-    // The URLs a bridge reads are a fixed few, plus one per lease a command touched: kept small.
-    if (this.#answers.size >= MAX_REMEMBERED_ANSWERS) this.#answers.clear();
-    const added = new RememberedBody();
-    this.#answers.set(href, added);
-    return added;
+    return parseEnvelope(answer.status, answer.text, options.what);
   }
 
   /** A GET whose answer is plain JSON (`/api_version` has no envelope, essentials §2). */
   async getPlain(url: string, what: string): Promise<unknown> {
-    const answer = await this.#send(what, () => this.#client(url, { method: "GET" }));
-    if (answer.bytes) answer.remembered?.release(answer.bytes);
-    const { status } = answer;
+    const { status, text } = await this.#send(what, () => this.#client(url, { method: "GET" }));
     if (status >= 400) {
       throw new FreeboxError("http_error", `${what}: the box answered HTTP ${status}`, {
         httpStatus: status,
       });
     }
     try {
-      return JSON.parse(answer.text ?? answer.remembered?.text() ?? "") as unknown;
+      return JSON.parse(text) as unknown;
     } catch {
       throw new FreeboxError("bad_response", `${what}: the box's answer is not JSON (HTTP ${status})`, {
         httpStatus: status,
@@ -307,7 +199,9 @@ export class FreeboxHttp {
 
   async #send(what: string, run: () => Promise<Response>): Promise<Answer> {
     try {
-      return await answerOf(await run());
+      const response = await run();
+      // Already read whole by transport.ts, within the timeout: this only decodes it.
+      return { status: response.status, text: await response.text() };
     } catch (error) {
       if (error instanceof HTTPError) {
         // 5xx after the retries: the box's envelope if it sent one, else http_error.
@@ -331,14 +225,17 @@ export class FreeboxHttp {
       );
     }
     const cause = rootCause(error);
-    if (cause instanceof HttpAnswerError) {
-      // The box answered, but not in HTTP: like an answer that is not a Freebox OS envelope.
+    if (cause instanceof OversizedAnswerError) {
+      return new FreeboxError("bad_response", `${what}: the box's answer was refused: ${cause.message}`, {
+        cause,
+      });
+    }
+    if (cause instanceof errors.HTTPParserError) {
+      // The box answered, but not in HTTP (undici's parser, llhttp): like an answer that is not a
+      // Freebox OS envelope. No cause: undici's parser error carries the bytes it refused.
       return new FreeboxError(
         "bad_response",
         `${what}: the box's answer is not valid HTTP (${cause.message})`,
-        {
-          cause,
-        },
       );
     }
     if (isTlsFailure(error)) {
@@ -364,14 +261,14 @@ export class FreeboxHttp {
   }
 
   /**
-   * Closes the keep-alive connection at once: the client is closed after its last call; a call
-   * still running fails as unreachable.
+   * Closes the keep-alive connection at once (undici's `destroy`): a call still running fails as
+   * unreachable. A later call opens a new Agent.
    */
   async close(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = undefined;
+    const agent = this.#agent;
+    this.#agent = undefined;
     this.#ky = undefined;
-    connection?.close();
+    await agent?.destroy();
   }
 }
 

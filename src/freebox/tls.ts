@@ -1,7 +1,6 @@
-// Trust store and server name for the box's connection (freebox-os-essentials §6).
-//
-// The connection (transport.ts) is opened with these settings on the first call (constructors
-// only store their options) and closed by `FreeboxClient.close()`.
+// Trust store and server name for the box's connections (freebox-os-essentials §6): the undici
+// Agent of the API calls (transport.ts) and any other client of the box (a WebSocket) take the
+// same `tlsSettingsFor(url)`, so that every connection to the box is verified the same way.
 import { readdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, join } from "node:path";

@@ -15,7 +15,7 @@ let sim: Simulator;
 let dir: { path: string; remove(): Promise<void> };
 const clients: FreeboxClient[] = [];
 
-async function start(leaf: "leaf" | "wrong-name") {
+async function start(leaf: "leaf" | "name-only" | "wrong-name") {
   sim = await startSimulator({ port: 0, tls: { key: fixture(`${leaf}.key`), cert: fixture(`${leaf}.pem`) } });
   dir = await tempDir();
   expect(sim.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -42,6 +42,11 @@ describe("HTTPS", () => {
     expect((await client.getConnectionStatus()).state).toBe("up");
     await client.getDhcpConfig();
     expect(sim.connections).toBe(1);
+  });
+
+  it("verifies a bare IP against mafreebox.freebox.fr: a certificate for that name only is accepted", async () => {
+    const client = (await start("name-only"))([CA]);
+    expect((await client.getConnectionStatus()).state).toBe("up");
   });
 
   it("refuses a chain it cannot verify (system + Freebox roots only), without retrying", async () => {
