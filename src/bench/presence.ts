@@ -108,10 +108,16 @@ export async function measurePresence(o: PresenceOptions): Promise<Row[]> {
     // Idle: nothing moves, nothing is published.
     watcher.clear();
     await sleep(o.idleSeconds * 1000);
+    const cpuIdle = cpuMs(bridge.child.pid);
     const idle = watcher.seen.filter((m) => m.topic !== `${BASE}/bridge/health`).length;
 
+    // The process's own idle cost per second (timers, heartbeat, GC) is taken off each event's second.
+    const idlePerSecond =
+      cpuIdle === undefined || cpuAfter === undefined ? 0 : (cpuIdle - cpuAfter) / o.idleSeconds;
     const perEvent =
-      cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / o.loadSeconds;
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : Math.max(0, (cpuAfter - cpuBefore) / o.loadSeconds - idlePerSecond);
     const p99 = percentile(latencies, 99);
     const row = (figure: string, bridge: string, target: string, pass?: boolean): Row => ({
       figure,
@@ -131,7 +137,9 @@ export async function measurePresence(o: PresenceOptions): Promise<Row[]> {
       ),
       row(
         `presence CPU per event, ${o.hosts} hosts`,
-        perEvent === undefined ? "n/a (Linux only)" : `${ms(perEvent)} (whole process, ${o.loadSeconds} s)`,
+        perEvent === undefined
+          ? "n/a (Linux only)"
+          : `${ms(perEvent)} (whole process, ${o.loadSeconds} s, idle cost ${ms(idlePerSecond)}/s taken off)`,
         "",
       ),
       row(
