@@ -1,7 +1,8 @@
 // The LAN hosts this installation has met, kept in DATA_DIR/lan-hosts.json across restarts:
 // a device "never seen before" (the `new_device` event) is one missing here, and a host the box no
 // longer lists keeps its tracker (not_home) until it has been unseen for PRESENCE_REMOVE_AFTER_DAYS,
-// restarts included. Written only when a host is met or leaves, never at every poll.
+// restarts included. Written when a host is met or leaves (changes within 10 s in one write), never
+// at every poll.
 //
 // Atomic replacement (temp file, then rename) as for the token file, so a crash never leaves half
 // a file; an unreadable file is set aside and started afresh, with a warning.
@@ -16,6 +17,9 @@ export interface KnownHost {
   name: string;
 }
 
+/** Changes are written together, at most this often. */
+const WRITE_DELAY_MS = 10_000;
+
 /** Beyond this many hosts, the ones seen least recently are forgotten (a guest network's churn). */
 const MAX_HOSTS = 10_000;
 
@@ -25,6 +29,7 @@ export class KnownHosts {
   #existed = false;
   #dirty = false;
   #writing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     dataDir: string,
@@ -87,8 +92,11 @@ export class KnownHosts {
     this.#save();
   }
 
-  /** Waits for the pending write (stop). */
+  /** Writes what is pending now and waits for it (stop). */
   async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#dirty && this.#writing === undefined) this.#write();
     while (this.#writing !== undefined) await this.#writing;
   }
 
@@ -101,10 +109,22 @@ export class KnownHosts {
     if (oldest) this.#hosts.delete(oldest[0]);
   }
 
-  /** One write at a time; changes made meanwhile go in one more write. */
+  /**
+   * Changes within WRITE_DELAY_MS go in one write (a busy guest Wi-Fi moves hosts every few
+   * seconds; the file is for restarts, not for every event); flush() writes at once.
+   */
   #save(): void {
     this.#dirty = true;
-    if (this.#writing !== undefined) return;
+    if (this.#timer !== undefined || this.#writing !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#write();
+    }, WRITE_DELAY_MS);
+    this.#timer.unref();
+  }
+
+  /** One write at a time; changes made meanwhile go in one more write. */
+  #write(): void {
     this.#writing = (async () => {
       while (this.#dirty) {
         this.#dirty = false;
