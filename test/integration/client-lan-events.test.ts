@@ -207,3 +207,85 @@ describe("event stream", () => {
     expect(seen.down).toBe(0);
   });
 });
+
+describe("event stream against a scripted box", () => {
+  /** A WebSocket server on loopback that registers clients; `behave` scripts each connection. */
+  async function scriptedBox(behave: (socket: import("ws").WebSocket, index: number) => void) {
+    const { WebSocketServer } = await import("ws");
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0, autoPong: false });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    let connections = 0;
+    server.on("connection", (socket) => behave(socket, connections++));
+    const port = (server.address() as { port: number }).port;
+    return {
+      source: {
+        eventStreamTarget: async () => ({
+          url: `ws://127.0.0.1:${port}/api/v15/ws/event`,
+          sessionToken: "t",
+        }),
+        dropSession: () => undefined,
+      },
+      connections: () => connections,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const client of server.clients) client.terminate();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  const register = (socket: import("ws").WebSocket) =>
+    socket.on("message", () => socket.send(JSON.stringify({ success: true, action: "register" })));
+
+  it("a box that answered pings and then stops is cut and connected again", async () => {
+    // afterEach closes a simulator and a directory: these tests need neither, but have them.
+    sim = await startSimulator();
+    dir = await tempDir();
+    const box = await scriptedBox((socket, index) => {
+      register(socket);
+      // The first connection answers one ping, then none; later ones answer every ping.
+      let answered = 0;
+      socket.on("ping", () => {
+        if (index > 0 || answered++ === 0) socket.pong();
+      });
+    });
+    const logs = captureLogs();
+    let ready = 0;
+    const s = new EventStream({
+      source: box.source,
+      events: LAN_EVENTS,
+      logger: logs.logger,
+      backoff: { baseMs: 10, maxMs: 50 },
+      pingIntervalMs: 30,
+      handlers: { onReady: () => ready++, onNotification: () => {}, onUnavailable: () => {} },
+    });
+    streams.push(s);
+    s.start();
+    await until(() => ready === 2 && box.connections() === 2, 5000, "a second connection");
+    await s.stop();
+    await box.close();
+  });
+
+  it("a box that never answers the registration is cut and tried again", async () => {
+    sim = await startSimulator(); // for afterEach, as above
+    dir = await tempDir();
+    const box = await scriptedBox((socket, index) => {
+      if (index > 0) register(socket);
+    });
+    const logs = captureLogs();
+    let ready = 0;
+    const s = new EventStream({
+      source: box.source,
+      events: LAN_EVENTS,
+      logger: logs.logger,
+      backoff: { baseMs: 10, maxMs: 50 },
+      handshakeTimeoutMs: 50,
+      handlers: { onReady: () => ready++, onNotification: () => {}, onUnavailable: () => {} },
+    });
+    streams.push(s);
+    s.start();
+    await until(() => ready === 1 && box.connections() === 2, 5000, "registered on the second connection");
+    await s.stop();
+    await box.close();
+  });
+});
