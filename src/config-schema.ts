@@ -65,6 +65,7 @@ const choiceFormat = (values: readonly string[]) => ({
 });
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export const TRACKER_CHOICES = ["all", "static", "none"] as const;
 export const LOG_FORMATS = ["text", "json"] as const;
 
 convict.addFormats({
@@ -99,6 +100,15 @@ convict.addFormats({
       }
     },
   },
+  days: {
+    coerce: strictNumber,
+    validate: (value: unknown) => {
+      if (!inRange(value, 1, 3650, true)) {
+        throw new Error(`must be a whole number of days from 1 to 3650, got "${String(value)}"`);
+      }
+    },
+  },
+  trackers: choiceFormat(TRACKER_CHOICES),
   "log-level": choiceFormat(LOG_LEVELS),
   "log-format": choiceFormat(LOG_FORMATS),
 });
@@ -113,6 +123,14 @@ const topicBase = (value: unknown) => {
 
 const nullableString = (value: unknown) => {
   if (value !== null && typeof value !== "string") throw new Error("must be a string");
+};
+
+// "aa:bb:cc:dd:ee:ff, AABBCCDDEEFF": MACs in any case, separated by commas or spaces.
+const macList = (value: unknown) => {
+  const bad = String(value)
+    .split(/[\s,;]+/)
+    .filter((mac) => mac !== "" && !/^[0-9a-f]{2}([:-]?[0-9a-f]{2}){5}$/i.test(mac));
+  if (bad.length > 0) throw new Error(`"${bad.join('", "')}" is not a MAC address`);
 };
 
 export const schema = {
@@ -254,6 +272,26 @@ export const schema = {
       env: "POLL_LEASES_INTERVAL",
     },
   },
+  presence: {
+    trackers: {
+      doc: "Which LAN hosts get a device tracker: all, static (static leases only) or none",
+      format: "trackers",
+      default: "all",
+      env: "PRESENCE_TRACKERS",
+    },
+    exclude: {
+      doc: "MAC addresses that get no tracker and no LAN event (comma-separated)",
+      format: macList,
+      default: "",
+      env: "PRESENCE_EXCLUDE",
+    },
+    removeAfterDays: {
+      doc: "A host unseen this many days loses its tracker",
+      format: "days",
+      default: 30,
+      env: "PRESENCE_REMOVE_AFTER_DAYS",
+    },
+  },
   log: {
     level: {
       doc: "Log level",
@@ -291,5 +329,6 @@ export interface Config {
   };
   ha: { discovery: boolean; discoveryPrefix: string; statusTopic: string };
   poll: { statusInterval: number; configInterval: number; leasesInterval: number };
+  presence: { trackers: "all" | "static" | "none"; exclude: string; removeAfterDays: number };
   log: { level: "error" | "warn" | "info" | "debug"; format: "text" | "json" };
 }

@@ -34,7 +34,7 @@ export interface AppOptions {
    */
   pairIfUnpaired?: boolean;
   /** Bridge timings (tests shorten the HA birth delay and the heartbeat). */
-  bridge?: Pick<BridgeOptions, "birthDelayMs" | "heartbeatMs">;
+  bridge?: Pick<BridgeOptions, "birthDelayMs" | "heartbeatMs" | "eventBackoffMs">;
 }
 
 const bounded = (p: Promise<unknown>, ms: number) =>
@@ -105,6 +105,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     if (stopping !== undefined) return;
     bridge = new Bridge({
       api: client,
+      events: client,
       mqtt,
       config,
       logger: logger.child("bridge"),

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { median, percentile } from "./common.js";
 import { type Footprints, measureFootprints } from "./footprint.js";
 import type { PollResult } from "./poll.js";
+import { measurePresence } from "./presence.js";
 import { scriptPath, spawnChild } from "./proc.js";
 import { measureRoundTrip } from "./roundtrip.js";
 import { measureNodeStart, measureStart } from "./start.js";
@@ -181,6 +182,9 @@ rows.push({
   target: "≤ +20 %",
   pass: spread <= 0.2,
 });
+
+step("presence (issue 15): 200 events, then 250 hosts with one event per second for a minute, then idle");
+rows.push(...(await measurePresence({ events: 200, hosts: 250, loadSeconds: 60, idleSeconds: 10 })));
 
 process.stdout.write(
   `freebox2mqtt bench: Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs; ` +

@@ -5,19 +5,26 @@ import { mkdir } from "node:fs/promises";
 import type { Config } from "../config.js";
 import type { FreeboxApi } from "../freebox/api.js";
 import { FreeboxError } from "../freebox/errors.js";
+import type { EventStreamSource } from "../freebox/events.js";
 import type { Logger } from "../logger.js";
 import type { MqttLink } from "../mqtt/link.js";
 import { CommandRouter } from "./commands.js";
+import { LAN_EVENT_TOPIC } from "./entities/presence.js";
 import { boxIdOf, lineMedia } from "./entities.js";
 import { ResourceGate, unreadable } from "./gate.js";
 import { OwnTopics } from "./own-topics.js";
 import { BoxReader, groupResources } from "./poller.js";
+import { PresenceService } from "./presence-service.js";
 import { Publisher } from "./publisher.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 import { Scheduler } from "./scheduler.js";
 
 export interface BridgeOptions {
   api: FreeboxApi;
+  /** The box's event stream (FreeboxClient); without it LAN hosts are polled only. */
+  events?: EventStreamSource;
+  /** Event stream reconnect backoff (tests shorten it). */
+  eventBackoffMs?: { baseMs: number; maxMs: number };
   mqtt: MqttLink;
   config: Config;
   logger: Logger;
@@ -47,6 +54,8 @@ export class Bridge {
   private readonly scheduler: Scheduler;
   /** Resources refused for a missing right or absent from this box (gate.ts). */
   private readonly gate: ResourceGate;
+  /** LAN hosts' trackers and events, and the box's event stream (presence-service.ts). */
+  private readonly lan: PresenceService;
   /** The error of each group whose last poll failed (a refresh request reports it). */
   private readonly pollFailures = new Map<PollGroup, unknown>();
   /** The line media whose data and entities exist (kept through a 4G backup, essentials §8). */
@@ -73,6 +82,22 @@ export class Bridge {
       prefix: config.ha.discoveryPrefix,
       boxUrl: config.freebox.url,
       version: o.version,
+    });
+    this.lan = new PresenceService({
+      api: o.api,
+      events: o.events,
+      eventBackoffMs: o.eventBackoffMs,
+      config,
+      logger: o.logger,
+      publishState: (topic, value) => this.publisher.publishValue(topic, value),
+      clearState: (topic) => this.publisher.clearTopic(topic),
+      publishEvent: (payload) =>
+        void o.mqtt.publish(`${config.mqtt.baseTopic}/${LAN_EVENT_TOPIC}`, payload, { qos: 1 }),
+      onTrackedChange: () => {
+        this.reader.box.lan_hosts = this.lan.presence.tracked;
+        if (this.reader.box.system) this.syncDiscovery();
+      },
+      onModeChange: () => void this.publishInfo().catch(() => undefined),
     });
     this.router = new CommandRouter(config.mqtt.baseTopic, {
       api: o.api,
@@ -108,6 +133,7 @@ export class Bridge {
       ...(config.ha.discovery ? [config.ha.statusTopic] : []),
     ]);
     await mkdir(config.dataDir, { recursive: true }).catch(() => undefined);
+    await this.lan.start();
     this.scheduler.start();
     const heartbeat = setInterval(() => void this.own.heartbeat(), this.o.heartbeatMs ?? 30_000);
     this.timers.add(heartbeat);
@@ -123,7 +149,7 @@ export class Bridge {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await Promise.all([this.scheduler.stop(), this.router.idle()]);
+    await Promise.all([this.scheduler.stop(), this.router.idle(), this.lan.stop()]);
   }
 
   /** Polls everything now (bridge/request/refresh, the refresh button, tests). */
@@ -159,6 +185,7 @@ export class Bridge {
     }
     this.boxAnswered();
     this.publisher.publishState(resource, this.reader.box);
+    if (resource === "static_leases") this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     this.syncDiscovery();
   }
 
@@ -183,13 +210,8 @@ export class Bridge {
         // The line media is known once `connection` is read; it decides which line data follows.
         if (resource === "connection") await this.readLine();
       }
-      if (group === "config") {
-        const { baseTopic } = this.o.config.mqtt;
-        await this.own.publishInfo(this.o.api, box, {
-          missing_rights: this.gate.missingRights(baseTopic),
-          absent: this.gate.absent(),
-        });
-      }
+      if (group === "leases") await this.readLan();
+      if (group === "config") await this.publishInfo();
       if (this.stopped) return;
       this.own.health.pollSucceeded(group);
       this.pollFailures.delete(group);
@@ -209,9 +231,34 @@ export class Bridge {
     }
   }
 
+  /**
+   * The LAN hosts at the leases interval, the safety net under the event stream (presence-service.ts).
+   * A box error on the LAN browser alone (busy, netdown…) skips it, as read() does for a resource.
+   */
+  private async readLan(): Promise<void> {
+    try {
+      await this.lan.poll();
+    } catch (error) {
+      if (!(error instanceof FreeboxError) || error.isTransport || isSessionError(error)) throw error;
+      this.o.logger.warn(`could not read the LAN hosts: ${error.message}`);
+    }
+    if (this.stopped) throw new Stopped();
+  }
+
+  private async publishInfo(): Promise<void> {
+    if (this.stopped || !this.reader.box.system) return;
+    const { baseTopic } = this.o.config.mqtt;
+    await this.own.publishInfo(
+      this.o.api,
+      this.reader.box,
+      { missing_rights: this.gate.missingRights(baseTopic), absent: this.gate.absent() },
+      { presence: this.lan.presence.info() },
+    );
+  }
+
   /** Reconciliation (clearing what an earlier run left) only once the whole entity set is known. */
   private syncDiscovery(force = false): void {
-    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled());
+    const reconcile = this.reader.entitiesKnown(this.media, this.gate.settled()) && this.lan.presence.settled;
     this.publisher.syncDiscovery(this.reader.box, this.media, { force, reconcile });
   }
 
@@ -263,6 +310,9 @@ export class Bridge {
       if (this.stopped) throw new Stopped();
       this.gate.release(resource);
       if (fresh) this.publisher.publishState(resource, this.reader.box);
+      // A lease added or removed gives or takes a tracker at once (presence.ts).
+      if (fresh && resource === "static_leases")
+        this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
     } catch (error) {
       const why = unreadable(resource, error);
       if (why !== undefined) {

@@ -9,16 +9,17 @@ import { connectionEntities } from "./entities/connection.js";
 import { ddnsEntities } from "./entities/ddns.js";
 import { dhcpEntities } from "./entities/dhcp.js";
 import { macColon, macKey } from "./entities/ids.js";
-import type { BoxSensorRef, EntityContext, StaticLeaseRef } from "./entities/kit.js";
+import type { BoxSensorRef, EntityContext, StaticLeaseRef, TrackedHostRef } from "./entities/kit.js";
 import { lcdEntities, lcdRef } from "./entities/lcd.js";
 import { ftthEntities, xdslEntities } from "./entities/line.js";
+import { presenceEntities } from "./entities/presence.js";
 import { storageEntities, storageRefs } from "./entities/storage.js";
 import { systemEntities } from "./entities/system.js";
 import { wifiEntities } from "./entities/wifi.js";
 
 export { LEASE_ATTRIBUTE_LIMIT } from "./entities/dhcp.js";
 export { idKey, macColon, macKey } from "./entities/ids.js";
-export type { BoxSensorRef, EntityContext, StaticLeaseRef } from "./entities/kit.js";
+export type { BoxSensorRef, EntityContext, StaticLeaseRef, TrackedHostRef } from "./entities/kit.js";
 
 /** Every entity applicable to the box described by `ctx`, main device entities first. */
 export function entitiesFor(ctx: EntityContext): EntityDescriptor[] {
@@ -28,6 +29,7 @@ export function entitiesFor(ctx: EntityContext): EntityDescriptor[] {
     ...(ctx.media === "ftth" ? ftthEntities(ctx) : []),
     ...ddnsEntities(ctx),
     ...dhcpEntities(ctx),
+    ...presenceEntities(ctx),
     ...systemEntities(ctx),
     ...wifiEntities(ctx),
     ...callsEntities(ctx),
@@ -58,6 +60,7 @@ export interface EntityContextInput {
   connection?: { media?: string };
   ftth?: { sfp_has_power_report?: boolean };
   staticLeases?: readonly StaticLeaseRef[];
+  hosts?: readonly TrackedHostRef[];
   ddnsProviders?: readonly string[];
   /** The line media of the previous context (see lineMedia). */
   previousMedia?: string;
@@ -86,6 +89,7 @@ export function buildEntityContext(input: EntityContextInput): EntityContext {
     sensors: refs(input.system.sensors),
     fans: refs(input.system.fans),
     staticLeases: input.staticLeases ?? [],
+    hosts: input.hosts ?? [],
     ddnsProviders: input.ddnsProviders ?? [],
     wifi: input.wifi !== undefined,
     calls: input.calls !== undefined,

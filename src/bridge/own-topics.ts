@@ -75,7 +75,7 @@ export class OwnTopics {
 
   /**
    * Publishes bridge/info when its content changed. `unreadable`: resources held back (gate.ts),
-   * those missing a right with the right to grant.
+   * those missing a right with the right to grant. `extra`: more blocks (presence).
    */
   async publishInfo(
     api: FreeboxApi,
@@ -84,6 +84,7 @@ export class OwnTopics {
       missing_rights: [],
       absent: [],
     },
+    extra: Record<string, unknown> = {},
   ): Promise<void> {
     const { config, version } = this.o;
     const permissions = await api.permissions();
@@ -108,6 +109,7 @@ export class OwnTopics {
         leases: config.poll.leasesInterval,
       },
       discovery: config.ha.discovery,
+      ...extra,
     };
     const payload = JSON.stringify(info);
     if (payload === this.infoPayload) return;

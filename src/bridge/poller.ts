@@ -19,6 +19,7 @@ import type {
   XdslInfo,
 } from "../freebox/types.js";
 import type { CallEntry, LcdConfig, RaidArray, StorageDisk, WifiConfig } from "../freebox/types-home.js";
+import type { TrackedHostRef } from "./entities/kit.js";
 import type { PollGroup, ResourceId } from "./resources.js";
 
 export interface DdnsState {
@@ -42,6 +43,8 @@ export interface BoxSnapshot {
   static_leases?: StaticLease[];
   dynamic_leases?: DynamicLease[];
   system?: SystemInfo;
+  /** LAN hosts with a device tracker (presence.ts), not a box answer: kept here for discovery. */
+  lan_hosts?: readonly TrackedHostRef[];
   wifi?: WifiConfig;
   calls?: CallEntry[];
   storage?: StorageState;

@@ -20,7 +20,7 @@ import {
   entitiesFor,
   type StaticLeaseRef,
 } from "./entities.js";
-import { HOSTS_TOPIC, type HostState } from "./hosts.js";
+import { HOSTS_TOPIC } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
 import { StateCache, type StateMessage, stateMessages, statePayload, staticLeaseTopic } from "./state.js";
@@ -52,8 +52,6 @@ export class Publisher {
   private builtTopics = new Set<string>();
   /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
   private ghostKnown: boolean | undefined;
-  /** Host states last published, by topic: hostState() keeps `last_seen` with them. */
-  private readonly hosts = new Map<string, HostState>();
 
   constructor(private readonly o: PublisherOptions) {}
 
@@ -89,17 +87,23 @@ export class Publisher {
   publishState(resource: ResourceId, box: BoxSnapshot): void {
     // Never read: no message, and no per-lease topic to call stale.
     if (box[resource] === undefined) return;
-    const messages = resourceStates(this.o.baseTopic, resource, box, this.hosts);
-    for (const m of messages) {
-      const payload = statePayload(m.value);
-      if (this.states.changed(m.topic, payload))
-        void this.o.mqtt.publish(m.topic, payload, { retain: true, qos: 1 });
-    }
+    const messages = resourceStates(this.o.baseTopic, resource, box);
+    for (const m of messages) this.publishValue(m.topic, m.value);
     if (resource === "static_leases") {
-      const hosts = `${this.o.baseTopic}/${HOSTS_TOPIC}/`;
-      for (const m of messages) if (m.topic.startsWith(hosts)) this.hosts.set(m.topic, m.value as HostState);
       for (const topic of this.states.staleLeaseTopics(this.o.baseTopic, messages)) this.clear(topic);
     }
+  }
+
+  /** A retained state published when its payload text differs from the last one sent there. */
+  publishValue(topic: string, value: unknown): void {
+    const payload = statePayload(value);
+    if (this.states.changed(topic, payload))
+      void this.o.mqtt.publish(topic, payload, { retain: true, qos: 1 });
+  }
+
+  /** Clears a retained state this run published (a LAN host that lost its tracker). */
+  clearTopic(topic: string): void {
+    if (this.states.get(topic) !== undefined) this.clear(topic);
   }
 
   /** Clears the retained state of a resource that no longer exists on this box (xDSL after a move to fibre). */
@@ -224,23 +228,17 @@ export class Publisher {
 
   private clear(topic: string): void {
     this.states.delete(topic);
-    this.hosts.delete(topic);
     void this.o.mqtt.publish(topic, "", { retain: true, qos: 1 });
   }
 }
 
 /** The state messages of one resource (none when the box has not answered for it). Pure. */
-export function resourceStates(
-  baseTopic: string,
-  resource: ResourceId,
-  box: BoxSnapshot,
-  hosts?: ReadonlyMap<string, HostState>,
-): StateMessage[] {
+export function resourceStates(baseTopic: string, resource: ResourceId, box: BoxSnapshot): StateMessage[] {
   const raw = box[resource];
   if (raw === undefined) return [];
   return isDdns(raw)
     ? stateMessages(baseTopic, resource, raw.config, { ddnsStatus: raw.status })
-    : stateMessages(baseTopic, resource, raw, { hosts });
+    : stateMessages(baseTopic, resource, raw);
 }
 
 export interface DiscoveryOptions {
@@ -257,6 +255,7 @@ type DiscoverySources = Pick<
   | "connection"
   | "ftth"
   | "static_leases"
+  | "lan_hosts"
   | "apiVersion"
   | `ddns_${DdnsProvider}`
   | "wifi"
@@ -281,6 +280,7 @@ export function discoveryBasis(
     connection: box.connection,
     ftth: box.ftth,
     staticLeases: box.static_leases ?? [],
+    hosts: box.lan_hosts ?? [],
     ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
     previousMedia: media,
     wifi: box.wifi,

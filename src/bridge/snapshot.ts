@@ -16,7 +16,10 @@ import type {
   XdslInfo,
 } from "../freebox/types.js";
 import type { DiscoveryMessage } from "../mqtt/discovery.js";
+import { macKey } from "./entities/ids.js";
+import { type HostState, hostState, hostTopic } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
+import { deviceName } from "./presence.js";
 import { type DiscoveryOptions, discoveryBasis, discoveryConfigs, resourceStates } from "./publisher.js";
 import { RESOURCES } from "./resources.js";
 import { type StateMessage, statePayload } from "./state.js";
@@ -69,7 +72,20 @@ export function toBoxSnapshot(box: BoxData): BoxSnapshot {
     dhcp_config: box.dhcpConfig,
     static_leases: box.staticLeases,
     dynamic_leases: box.dynamicLeases,
+    lan_hosts: leaseHosts(box.staticLeases).map(({ mac, name }) => ({ mac, name })),
   };
+}
+
+/** The static leases' hosts as presence.ts tracks them from the leases alone (no LAN browser). */
+function leaseHosts(leases: BoxData["staticLeases"]): Array<{ mac: string; name: string; state: HostState }> {
+  const out: Array<{ mac: string; name: string; state: HostState }> = [];
+  for (const lease of leases) {
+    const mac = macKey(lease.mac);
+    if (mac === undefined || out.some((h) => h.mac === mac)) continue;
+    const state = hostState(lease.host, undefined);
+    out.push({ mac, name: deviceName(mac, lease, state), state });
+  }
+  return out.sort((a, b) => (a.mac < b.mac ? -1 : 1));
 }
 
 const discoveryOptions = (o: SnapshotOptions): DiscoveryOptions => ({
@@ -88,7 +104,11 @@ export function snapshotDiscovery(box: BoxData, o: SnapshotOptions): DiscoveryMe
 /** State messages of every resource the box has (xDSL or FTTH according to its media). */
 export function snapshotStates(box: BoxData, baseTopic: string): StateMessage[] {
   const snapshot = toBoxSnapshot(box);
-  return RESOURCES.flatMap((r) => resourceStates(baseTopic, r.id, snapshot));
+  const hosts = leaseHosts(box.staticLeases).flatMap(({ mac, state }) => {
+    const topic = hostTopic(baseTopic, mac);
+    return topic ? [{ topic, value: state }] : [];
+  });
+  return [...RESOURCES.flatMap((r) => resourceStates(baseTopic, r.id, snapshot)), ...hosts];
 }
 
 /** Discovery configs then states, all retained. */

@@ -4,7 +4,6 @@
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
 import { macKey } from "./entities/ids.js";
-import { HOSTS_TOPIC, type HostState, hostState, hostTopic } from "./hosts.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
 import { homeState } from "./state-home.js";
 
@@ -128,8 +127,6 @@ const WRITE_ONLY = new Set(["password"]);
 export interface StateContext {
   /** DynDNS resources: the `connection/ddns/<provider>/status/` answer, merged into the config. */
   ddnsStatus?: unknown;
-  /** Static leases: the host states last published, by topic (see staticLeaseStates). */
-  hosts?: ReadonlyMap<string, HostState>;
 }
 
 type Json = Record<string, unknown>;
@@ -255,38 +252,27 @@ export interface StateMessage {
 export const statePayload = (value: unknown): string => JSON.stringify(value) ?? "null";
 
 /**
- * The messages of a `static_leases` answer: the list, each lease on its own topic, and its host on
- * `<base>/lan/hosts/<mac12>` for the lease's device_tracker. `previousHosts`: the host states last
- * published, by topic (hostState keeps `last_seen` with it).
+ * The messages of a `static_leases` answer: the list and each lease on its own topic. The lease's
+ * host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host.
  */
-function staticLeaseStates(
-  baseTopic: string,
-  raw: unknown,
-  previousHosts: ReadonlyMap<string, HostState> = new Map(),
-): StateMessage[] {
+function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
   const rows = leases(raw, STATIC_LEASE);
   const out: StateMessage[] = [{ topic: `${baseTopic}/${resourceInfo("static_leases").topic}`, value: rows }];
   for (const lease of rows) {
     const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
     if (topic) out.push({ topic, value: lease });
   }
-  for (const lease of Array.isArray(raw) ? raw : []) {
-    const topic = isRecord(lease) ? hostTopic(baseTopic, lease.mac ?? lease.id) : undefined;
-    if (!topic || !isRecord(lease)) continue;
-    const host = isRecord(lease.host) ? lease.host : undefined;
-    out.push({ topic, value: hostState(host, previousHosts.get(topic)) });
-  }
   return out;
 }
 
-/** Every state message of a resource: its state topic, plus the per-lease and host topics for static leases. */
+/** Every state message of a resource: its state topic, plus the per-lease topics for static leases. */
 export function stateMessages(
   baseTopic: string,
   resource: ResourceId,
   raw: unknown,
   ctx: StateContext = {},
 ): StateMessage[] {
-  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw, ctx.hosts);
+  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw);
   return [{ topic: `${baseTopic}/${resourceInfo(resource).topic}`, value: buildState(resource, raw, ctx) }];
 }
 
@@ -320,12 +306,12 @@ export class StateCache {
   }
 
   /**
-   * Per-lease and host topics still cached but absent from `current` (a static lease was deleted):
-   * clear each with an empty retained payload, then `delete` it here.
+   * Per-lease topics still cached but absent from `current` (a static lease was deleted): clear
+   * each with an empty retained payload, then `delete` it here. (Host topics are presence.ts's.)
    */
   staleLeaseTopics(baseTopic: string, current: readonly StateMessage[]): string[] {
-    const prefixes = [`${baseTopic}/${resourceInfo("static_leases").topic}/`, `${baseTopic}/${HOSTS_TOPIC}/`];
+    const prefix = `${baseTopic}/${resourceInfo("static_leases").topic}/`;
     const keep = new Set(current.map((m) => m.topic));
-    return [...this.last.keys()].filter((t) => prefixes.some((p) => t.startsWith(p)) && !keep.has(t));
+    return [...this.last.keys()].filter((t) => t.startsWith(prefix) && !keep.has(t));
   }
 }

@@ -15,6 +15,8 @@ import type {
   FtthStatus,
   Ipv6Config,
   Ipv6ConfigUpdate,
+  LanHost,
+  LanInterface,
   Permissions,
   StaticLease,
   StaticLeaseAdd,
@@ -61,6 +63,11 @@ export interface FreeboxApi {
   updateStaticLease(id: string, update: StaticLeaseUpdate): Promise<StaticLease>;
   deleteStaticLease(id: string): Promise<void>;
   listDynamicLeases(): Promise<DynamicLease[]>;
+
+  // LAN browser (freebox-api-lan-browser). A box in bridge mode answers `nodev` (FreeboxError).
+  listLanInterfaces(): Promise<LanInterface[]>;
+  /** The hosts of one interface; an interface without hosts gives [] (no result, or null). */
+  listLanHosts(iface: string): Promise<LanHost[]>;
 
   // system
   getSystem(): Promise<SystemInfo>;

@@ -95,6 +95,16 @@ export class Session {
     return { ...this.#permissions };
   }
 
+  /** A live session token, opening a session when none is open (the event stream's upgrade). */
+  token(): Promise<string> {
+    return this.#ensure();
+  }
+
+  /** The box refused `token` (403 at the event stream's upgrade): the next use opens a new one. */
+  invalidate(token: string): void {
+    this.#drop(token);
+  }
+
   /** An authenticated call: at most one shared re-login and one retry on session expiry. */
   async request(method: Method, path: string, json?: unknown): Promise<unknown> {
     const what = `${method} ${path}`;

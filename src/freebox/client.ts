@@ -6,9 +6,11 @@ import type { Logger } from "../logger.js";
 import type { FreeboxApi } from "./api.js";
 import { Session } from "./auth.js";
 import { FreeboxError } from "./errors.js";
+import type { EventStreamSource, EventStreamTarget } from "./events.js";
 import { FreeboxHttp, type RetryOptions } from "./http.js";
 import { type PairingProgress, pairApp } from "./pairing.js";
 import { normalizeSystem } from "./system.js";
+import { tlsSettingsFor } from "./tls.js";
 import { TokenStore } from "./token-store.js";
 import {
   type ApiVersionInfo,
@@ -26,6 +28,8 @@ import {
   type FtthStatus,
   type Ipv6Config,
   type Ipv6ConfigUpdate,
+  type LanHost,
+  type LanInterface,
   type Permissions,
   type StaticLease,
   type StaticLeaseAdd,
@@ -93,7 +97,7 @@ export function parseMajor(apiVersion: unknown): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-export class FreeboxClient implements FreeboxApi {
+export class FreeboxClient implements FreeboxApi, EventStreamSource {
   readonly #o: FreeboxClientOptions;
   #parts: Parts | undefined;
   #discovery: Promise<ApiVersionInfo> | undefined;
@@ -231,6 +235,21 @@ export class FreeboxClient implements FreeboxApi {
     await this.#parts?.http.close();
   }
 
+  // --- event stream (freebox-api-lan-browser, "Event stream") ---
+
+  /** `ws[s]://<host><api_base_url>v<major>/ws/event`, a session, and the HTTP calls' trust store. */
+  async eventStreamTarget(): Promise<EventStreamTarget> {
+    const url = new URL(await this.#urlFor("ws/event"));
+    const tls = tlsSettingsFor(url, this.#o.extraCa ?? []);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const sessionToken = await this.#p.session.token();
+    return { url: url.toString(), sessionToken, ...(tls ? { tls } : {}) };
+  }
+
+  dropSession(sessionToken: string): void {
+    this.#parts?.session.invalidate(sessionToken);
+  }
+
   // --- typed endpoints ---
 
   async #object<T>(method: "GET" | "PUT" | "POST", path: string, json?: unknown): Promise<T> {
@@ -305,6 +324,17 @@ export class FreeboxClient implements FreeboxApi {
   }
   listDynamicLeases(): Promise<DynamicLease[]> {
     return this.#list("dhcp/dynamic_lease/");
+  }
+
+  listLanInterfaces(): Promise<LanInterface[]> {
+    return this.#list("lan/browser/interfaces/");
+  }
+  async listLanHosts(iface: string): Promise<LanHost[]> {
+    // An interface name is one path segment of the box's own list (`pub`, `wifiguest`, …).
+    if (!/^[A-Za-z0-9_.-]+$/.test(iface) || iface === "." || iface === "..") {
+      throw new FreeboxError("inval", `invalid LAN interface name "${iface}"`);
+    }
+    return this.#list(`lan/browser/${iface}/`);
   }
 
   async getSystem(): Promise<SystemInfo> {

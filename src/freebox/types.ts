@@ -168,16 +168,60 @@ export type DhcpConfigUpdate = Partial<
   >
 >;
 
-/** LAN browser host attached to a lease; many undocumented keys, may be `{}` or absent. */
-export interface LanHost extends Extra {
-  id?: string;
-  primary_name?: string;
-  host_type?: string;
+/** `GET lan/browser/interfaces/` entry. `host_count` is the box's own counter, not the length of
+ * the host list (freebox-api-lan-browser): never size or skip a list by it. */
+export interface LanInterface extends Extra {
+  name: string;
+  host_count?: number;
+}
+
+/** One L3 address of a host (`l3connectivities[]`); several IPv6 ones, inactive ones included. */
+export interface L3Connectivity extends Extra {
+  addr: string;
+  af: "ipv4" | "ipv6" | string;
   active?: boolean;
   reachable?: boolean;
   last_activity?: number;
   last_time_reachable?: number;
+}
+
+/** Undocumented: the box or repeater a host is attached to (freebox-api-lan-browser). */
+export interface AccessPoint extends Extra {
+  type?: string;
+  connectivity_type?: "wifi" | "ethernet" | string;
+  mac?: string;
+  uid?: string;
+  wifi_information?: {
+    band?: string;
+    ssid?: string;
+    bssid?: string;
+    signal?: number;
+    [key: string]: unknown;
+  };
+}
+
+/**
+ * LAN browser host (`GET lan/browser/<iface>/`, a lease's `host`, an event's `result`). Many
+ * undocumented keys; a lease's host may be `{}` or absent; `l2ident` is an object, not the
+ * documented array, and its MAC's case varies (freebox-api-lan-browser).
+ */
+export interface LanHost extends Extra {
+  id?: string;
+  primary_name?: string;
+  primary_name_manual?: boolean | string;
+  host_type?: string;
+  vendor_name?: string;
+  interface?: string;
+  persistent?: boolean;
+  active?: boolean;
+  reachable?: boolean;
+  last_activity?: number;
+  last_time_reachable?: number;
+  first_activity?: number;
   l2ident?: { id: string; type: string };
+  names?: Array<{ name: string; source: string }>;
+  l3connectivities?: L3Connectivity[];
+  access_point?: AccessPoint;
 }
 
 export interface StaticLease extends Extra {

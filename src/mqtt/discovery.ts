@@ -12,6 +12,7 @@ export type Component =
   | "binary_sensor"
   | "button"
   | "device_tracker"
+  | "event"
   | "light"
   | "number"
   | "sensor"
@@ -74,6 +75,8 @@ export interface EntityOptions {
   effect_value_template?: string;
   effect_command_topic?: string;
   effect_list?: string[];
+  /** event entities: the `event_type` values the state topic may carry. */
+  event_types?: string[];
 }
 
 export interface EntityDescriptor extends EntityOptions {

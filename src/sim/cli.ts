@@ -15,6 +15,10 @@ const USAGE = `Usage: npm run sim -- [options]
   --grant-settings      newly paired apps get the "settings" right
   --app ID:TOKEN        a pre-paired app (repeatable)
   --seed N              generated data seed (default 1)
+  --lan-hosts N         LAN browser hosts without a lease (default 4, at most 96)
+  --host-churn S        live: a guest arrives or leaves every S seconds (default 15, 0: never)
+  --bridge-mode         the LAN browser answers nodev (a box in bridge mode)
+  --no-event-stream     the event WebSocket answers 404 (older firmware)
   --tls-key FILE --tls-cert FILE   serve HTTPS
   --led-strip           the display has a Freebox Ultra's LED strip
   --no-disks            no disks (storage/disk/ has no result)
@@ -34,7 +38,11 @@ function intOption(value: string | undefined, name: string): number | undefined 
   return n;
 }
 
-function options(): { sim: SimulatorOptions; verbose: boolean } {
+function options(): {
+  sim: SimulatorOptions;
+  verbose: boolean;
+  faults: { bridgeMode: boolean; refuseEventStream: boolean };
+} {
   const { values } = parseArgs({
     options: {
       port: { type: "string" },
@@ -45,6 +53,10 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
       "grant-settings": { type: "boolean" },
       app: { type: "string", multiple: true },
       seed: { type: "string" },
+      "lan-hosts": { type: "string" },
+      "host-churn": { type: "string" },
+      "bridge-mode": { type: "boolean" },
+      "no-event-stream": { type: "boolean" },
       "tls-key": { type: "string" },
       "tls-cert": { type: "string" },
       "led-strip": { type: "boolean" },
@@ -76,6 +88,10 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
       : undefined;
   return {
     verbose: values.verbose ?? false,
+    faults: {
+      bridgeMode: values["bridge-mode"] ?? false,
+      refuseEventStream: values["no-event-stream"] ?? false,
+    },
     sim: {
       // Loopback only: the simulator is a development tool, never exposed to the network.
       host: "127.0.0.1",
@@ -89,6 +105,8 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
       grantSettings: values["grant-settings"] ?? false,
       apps,
       seed: intOption(values.seed, "seed") ?? 1,
+      lanHosts: intOption(values["lan-hosts"], "lan-hosts") ?? 4,
+      hostChurnS: intOption(values["host-churn"], "host-churn") ?? 15,
       tls,
       live: !(values.deterministic ?? false),
       ledStrip: values["led-strip"] ?? false,
@@ -99,9 +117,10 @@ function options(): { sim: SimulatorOptions; verbose: boolean } {
 }
 
 async function main(): Promise<void> {
-  const { sim: simOptions, verbose } = options();
+  const { sim: simOptions, verbose, faults } = options();
   const logger = createLogger({ level: verbose ? "debug" : "info", format: "text" });
   const sim = await startSimulator({ ...simOptions, logger: logger.child("sim") });
+  Object.assign(sim.faults, faults);
   process.stdout.write(`${sim.url}\n`);
   let stopping = false;
   const stop = (): void => {

@@ -13,6 +13,7 @@ import {
 import { connectionRoutes } from "./handlers-connection.js";
 import { dhcpRoutes } from "./handlers-dhcp.js";
 import { homeRoutes } from "./handlers-home.js";
+import { lanRoutes } from "./handlers-lan.js";
 import { loginRoutes } from "./handlers-login.js";
 import { systemRoutes } from "./handlers-system.js";
 import { type HandlerContext, type Route, resolve, type SimCore } from "./routes.js";
@@ -22,6 +23,7 @@ const ROUTES: readonly Route[] = [
   ...systemRoutes,
   ...connectionRoutes,
   ...dhcpRoutes,
+  ...lanRoutes,
   ...homeRoutes,
 ];
 

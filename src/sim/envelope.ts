@@ -27,6 +27,7 @@ const MESSAGES: Record<string, string> = {
   exist: "L'entrée existe déjà",
   noent: "Entrée introuvable",
   nodev: "Périphérique introuvable",
+  nohost: "Hôte introuvable",
   netdown: "Le réseau est indisponible",
   busy: "Périphérique occupé, veuillez réessayer plus tard",
 };

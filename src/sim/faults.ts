@@ -19,6 +19,8 @@ export const NO_FAULTS: Readonly<Omit<SimFaults, "unreachable">> = Object.freeze
   expireEveryCall: false,
   ratelimitLogin: 0,
   hang: false,
+  bridgeMode: false,
+  refuseEventStream: false,
   refuseRight: null,
   match: null,
 });

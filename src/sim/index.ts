@@ -3,10 +3,13 @@
 // needs around them (freebox-os-essentials: discovery, pairing, sessions, permissions, system/),
 // on 127.0.0.1 only by default, and never contacts any other host.
 import { randomBytes } from "node:crypto";
+import type { LanHost } from "../freebox/types.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { Auth } from "./auth.js";
+import { SimEventHub } from "./events.js";
 import { createFaults } from "./faults.js";
 import { MAX_DYNAMIC_LEASES, MAX_STATIC_LEASES } from "./lan.js";
+import { lanOnlyHost, leaselessMacs, MAX_LAN_HOSTS, newMac, setPresence } from "./lan-hosts.js";
 import { applyLinkState, applyMedia } from "./line.js";
 import { tick } from "./live.js";
 import { createRng, type Rng } from "./rng.js";
@@ -14,6 +17,7 @@ import type { SimCore } from "./routes.js";
 import { SimServer } from "./server.js";
 import { createState, type SimState, unixNow } from "./state.js";
 import type { SimFaults, SimLinkState, SimMedia, SimRequest, Simulator, SimulatorOptions } from "./types.js";
+import { normalizeMac } from "./validate.js";
 
 export { hmacPassword } from "./auth.js";
 export { NO_FAULTS } from "./faults.js";
@@ -21,6 +25,8 @@ export type { SimBoxInfo, SimConnection, SimDdns, SimState, SimStaticLease, SimS
 export type * from "./types.js";
 
 const LIVE_PERIOD_MS = 1000;
+const DEFAULT_LAN_HOSTS = 4;
+const DEFAULT_HOST_CHURN_S = 15;
 
 class FreeboxSimulator implements Simulator {
   readonly state: SimState;
@@ -28,7 +34,14 @@ class FreeboxSimulator implements Simulator {
   url = "";
   private readonly auth: Auth;
   private readonly server: SimServer;
+  private readonly events: SimEventHub;
   private readonly liveRng: Rng;
+  /** Moves hosts in live mode and makes new devices: its own sequence, so the live values
+   * (rates, counters) stay what they were before hosts came and went. */
+  private readonly lanRng: Rng;
+  private readonly lanHosts: number;
+  private newDevices = 0;
+  private ticks = 0;
   private readonly logger: Logger;
   private liveTimer: NodeJS.Timeout | undefined;
   private rebootTimer: NodeJS.Timeout | undefined;
@@ -45,6 +58,11 @@ class FreeboxSimulator implements Simulator {
     if (dynamicLeases < 0 || dynamicLeases > MAX_DYNAMIC_LEASES) {
       throw new RangeError(`dynamicLeases must be within 0–${MAX_DYNAMIC_LEASES}, got ${dynamicLeases}`);
     }
+    const lanHosts = options.lanHosts ?? DEFAULT_LAN_HOSTS;
+    if (!Number.isInteger(lanHosts) || lanHosts < 0 || lanHosts > MAX_LAN_HOSTS) {
+      throw new RangeError(`lanHosts must be within 0–${MAX_LAN_HOSTS}, got ${lanHosts}`);
+    }
+    this.lanHosts = lanHosts;
     this.logger = options.logger ?? silentLogger;
     this.state = createState({
       media: options.media ?? "ftth",
@@ -52,6 +70,7 @@ class FreeboxSimulator implements Simulator {
       seed,
       staticLeases,
       dynamicLeases,
+      lanHosts,
       now: unixNow(),
       home: {
         ...(options.disks === undefined ? {} : { disks: options.disks }),
@@ -60,6 +79,7 @@ class FreeboxSimulator implements Simulator {
       },
     });
     this.liveRng = createRng(seed ^ 0x5eed);
+    this.lanRng = createRng(seed ^ 0x1a7e);
     this.auth = new Auth({
       outcome: options.pairing?.outcome ?? "granted",
       delayMs: options.pairing?.delayMs ?? 2000,
@@ -77,7 +97,9 @@ class FreeboxSimulator implements Simulator {
       passwordSalt: createRng(seed + 7).hex(32),
       reboot: () => this.reboot(),
     };
+    this.events = new SimEventHub(core);
     this.server = new SimServer(core, {
+      events: this.events,
       tls: options.tls,
       isDown: () => this.rebooting || this.faults.unreachable,
       onRequest: options.onRequest,
@@ -90,6 +112,10 @@ class FreeboxSimulator implements Simulator {
 
   get connections(): number {
     return this.server.connections;
+  }
+
+  get eventSubscribers(): number {
+    return this.events.subscriberCount;
   }
 
   async start(): Promise<void> {
@@ -141,6 +167,53 @@ class FreeboxSimulator implements Simulator {
 
   tick(): void {
     tick(this.state, this.liveRng, unixNow());
+    // Guests' phones come and go; leased hosts stay as they are, so that the lease topics and
+    // their trackers keep still on a live box (issue 18's tests run on it).
+    const churn = this.options.hostChurnS ?? DEFAULT_HOST_CHURN_S;
+    this.ticks++;
+    if (churn > 0 && this.ticks % churn === 0) {
+      const macs = leaselessMacs(this.state);
+      if (macs.length > 0) {
+        const mac = this.lanRng.pick(macs);
+        const host = this.state.hosts[mac];
+        if (host?.active === true) this.hostLeaves(mac);
+        else this.hostArrives(mac);
+      }
+    }
+  }
+
+  hostArrives(mac?: string): LanHost {
+    const now = unixNow();
+    let host: LanHost | undefined;
+    if (mac === undefined) {
+      // A device never seen before: the next kind of LAN-only host (lan-hosts.ts), named or not.
+      const fresh = newMac(this.lanRng, this.state);
+      host = lanOnlyHost(this.lanRng, this.lanHosts + this.newDevices++, fresh, now, this.state.system.mac);
+      this.state.hosts[fresh] = host;
+    } else {
+      host = this.knownHost(mac);
+    }
+    setPresence(host, true, now);
+    this.events.emit("lan_host", "l3addr_reachable", host);
+    return host;
+  }
+
+  hostLeaves(mac: string): LanHost {
+    const host = this.knownHost(mac);
+    setPresence(host, false, unixNow());
+    this.events.emit("lan_host", "l3addr_unreachable", host);
+    return host;
+  }
+
+  dropEventStreams(): void {
+    this.events.dropAll();
+  }
+
+  private knownHost(mac: string): LanHost {
+    const key = normalizeMac(mac);
+    const host = key === null ? undefined : this.state.hosts[key];
+    if (!host?.id) throw new Error(`no LAN host with MAC "${mac}"`);
+    return host;
   }
 
   async close(): Promise<void> {
@@ -148,6 +221,7 @@ class FreeboxSimulator implements Simulator {
     this.closed = true;
     clearInterval(this.liveTimer);
     clearTimeout(this.rebootTimer);
+    this.events.close();
     await this.server.close();
   }
 

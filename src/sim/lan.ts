@@ -8,7 +8,14 @@ import type { SimDynamicLease, SimStaticLease } from "./state.js";
 export const LEASE_TIME = 43200;
 
 const PEOPLE = ["Marie", "Lucas", "Emma", "Hugo", "Chloé", "Louis", "Léa", "Jules"];
-const DEVICES: ReadonlyArray<{ name: string; type: string; vendor: string; wifi: boolean }> = [
+export interface DeviceKind {
+  name: string;
+  type: string;
+  vendor: string;
+  wifi: boolean;
+}
+
+export const DEVICES: readonly DeviceKind[] = [
   { name: "iPhone de {p}", type: "smartphone", vendor: "Apple, Inc.", wifi: true },
   { name: "MacBook-Air-de-{p}", type: "laptop", vendor: "Apple, Inc.", wifi: true },
   { name: "Imprimante", type: "printer", vendor: "HP Inc.", wifi: true },
@@ -64,51 +71,7 @@ export function generateLan(
   const addHost = (mac: string, ip: string, active: boolean): string => {
     const device = rng.pick(DEVICES);
     const name = newName(device.name);
-    const lastActivity = active ? now - rng.int(0, 60) : now - rng.int(3600, 30 * 86400);
-    const host: LanHost = {
-      // The host id uses a lowercase MAC while l2ident uses uppercase: MAC case varies (§8).
-      id: `ether-${mac.toLowerCase()}`,
-      primary_name: name,
-      host_type: device.type,
-      primary_name_manual: false,
-      l2ident: { id: mac, type: "mac_address" },
-      vendor_name: device.vendor,
-      persistent: false,
-      reachable: active,
-      active,
-      interface: "pub",
-      default_name: name,
-      first_activity: lastActivity - rng.int(86400, 200 * 86400),
-      last_activity: lastActivity,
-      last_time_reachable: lastActivity,
-      names: [{ name, source: "dhcp" }],
-      l3connectivities: [
-        {
-          addr: ip,
-          af: "ipv4",
-          active,
-          reachable: active,
-          last_activity: lastActivity,
-          last_time_reachable: lastActivity,
-        },
-      ],
-    };
-    if (device.wifi) {
-      host.access_point = {
-        mac: options.boxMac,
-        type: "gateway",
-        connectivity_type: "wifi",
-        wifi_information: {
-          band: rng.pick(["2d4g", "5g"]),
-          ssid: "Freebox-SIM",
-          signal: rng.int(-80, -40),
-          standard: rng.pick(["n", "ac", "ax"]),
-          phy_tx_rate: rng.int(50, 1200),
-          phy_rx_rate: rng.int(50, 1200),
-        },
-      };
-    }
-    hosts[mac] = host;
+    hosts[mac] = buildHost(rng, { mac, ip, active, now, boxMac: options.boxMac, device, name, iface: "pub" });
     return name;
   };
 
@@ -142,4 +105,68 @@ export function generateLan(
     });
   }
   return { hosts, staticLeases, dynamicLeases };
+}
+
+export interface HostSpec {
+  /** Uppercase MAC (the key of `SimState.hosts`). */
+  mac: string;
+  ip: string;
+  active: boolean;
+  now: number;
+  boxMac: string;
+  device: DeviceKind;
+  /** Primary name; "" for a host the box could not name. */
+  name: string;
+  /** LAN browser interface: "pub" or "wifiguest" (lan-hosts.ts). */
+  iface: string;
+}
+
+/** One LAN browser host (freebox-api-lan-browser: LanHost, with what real boxes add). */
+export function buildHost(rng: Rng, spec: HostSpec): LanHost {
+  const { mac, ip, active, now, device, name } = spec;
+  const lastActivity = active ? now - rng.int(0, 60) : now - rng.int(3600, 30 * 86400);
+  const host: LanHost = {
+    // The host id uses a lowercase MAC while l2ident uses uppercase: MAC case varies (§8).
+    id: `ether-${mac.toLowerCase()}`,
+    primary_name: name,
+    host_type: device.type,
+    primary_name_manual: false,
+    l2ident: { id: mac, type: "mac_address" },
+    vendor_name: device.vendor,
+    persistent: false,
+    reachable: active,
+    active,
+    interface: spec.iface,
+    default_name: name,
+    first_activity: lastActivity - rng.int(86400, 200 * 86400),
+    last_activity: lastActivity,
+    last_time_reachable: lastActivity,
+    names: name === "" ? [] : [{ name, source: "dhcp" }],
+    l3connectivities: [
+      {
+        addr: ip,
+        af: "ipv4",
+        active,
+        reachable: active,
+        last_activity: lastActivity,
+        last_time_reachable: lastActivity,
+      },
+    ],
+  };
+  if (device.wifi) {
+    host.access_point = {
+      mac: spec.boxMac,
+      type: "gateway",
+      connectivity_type: "wifi",
+      wifi_information: {
+        band: rng.pick(["2d4g", "5g"]),
+        ssid: spec.iface === "wifiguest" ? "Freebox-SIM-Invites" : "Freebox-SIM",
+        signal: rng.int(-80, -40),
+        standard: rng.pick(["n", "ac", "ax"]),
+        phy_tx_rate: rng.int(50, 1200),
+        phy_rx_rate: rng.int(50, 1200),
+      },
+    };
+  }
+  return host;
 }

@@ -8,8 +8,10 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
-import { dispatch, isApiVersionPath, type ParsedRequest, parsePath } from "./dispatch.js";
-import { errorReply, type Reply, SimApiError } from "./envelope.js";
+import type { Duplex } from "node:stream";
+import { advertisedMajor, dispatch, isApiVersionPath, type ParsedRequest, parsePath } from "./dispatch.js";
+import { errorReply, notFoundReply, type Reply, SimApiError } from "./envelope.js";
+import { refuseUpgrade, type SimEventHub } from "./events.js";
 import { BAD_GATEWAY_HTML, type CountedFault, TRUNCATED_JSON, takeCountedFault } from "./faults.js";
 import type { SimCore } from "./routes.js";
 import type { SimRequest } from "./types.js";
@@ -23,6 +25,8 @@ export interface ServerOptions {
   isDown(): boolean;
   /** Observer of every logged request (SimulatorOptions.onRequest). */
   onRequest?: ((request: SimRequest) => void) | undefined;
+  /** The event WebSocket (events.ts): upgrades of API paths go there. */
+  events: SimEventHub;
 }
 
 export class SimServer {
@@ -42,6 +46,9 @@ export class SimServer {
       : createHttpServer(listener);
     this.server.on("connection", (socket: Socket) => this.onConnection(socket));
     this.server.on("clientError", (_error, socket) => socket.destroy());
+    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
   }
 
   listen(host: string, port: number): Promise<number> {
@@ -80,6 +87,32 @@ export class SimServer {
     socket.once("close", () => this.sockets.delete(socket));
   }
 
+  /** GET /api/v<n>/ws/event with `Upgrade: websocket`: logged like any request, then events.ts. */
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", () => {});
+    const fullPath = (req.url ?? "/").split("?")[0] ?? "/";
+    const { major, path } = parsePath(fullPath);
+    const sessionToken = sessionHeader(req);
+    this.log({
+      method: req.method ?? "GET",
+      path,
+      major,
+      body: undefined,
+      authenticated: this.core.auth.isLive(sessionToken),
+      at: Date.now(),
+    });
+    if (this.options.isDown()) {
+      socket.destroy();
+      return;
+    }
+    if (major === null || major < 1 || major > advertisedMajor(this.core)) {
+      // Not an API path, or a version the box does not have: its 404, no upgrade.
+      refuseUpgrade(socket, notFoundReply(major !== null && major > advertisedMajor(this.core)));
+      return;
+    }
+    this.options.events.upgrade(path, sessionToken, req, socket, head);
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -105,8 +138,7 @@ export class SimServer {
         bodyInvalid = true;
       }
     }
-    const header = req.headers["x-fbx-app-auth"];
-    const sessionToken = Array.isArray(header) ? header[0] : header;
+    const sessionToken = sessionHeader(req);
     this.log({
       method,
       path,
@@ -182,6 +214,11 @@ export class SimServer {
     if (this.requests.length > MAX_LOGGED_REQUESTS) this.requests.shift();
     this.options.onRequest?.(entry);
   }
+}
+
+function sessionHeader(req: IncomingMessage): string | undefined {
+  const header = req.headers["x-fbx-app-auth"];
+  return Array.isArray(header) ? header[0] : header;
 }
 
 /** A TCP reset (ECONNRESET) where the socket allows it, else a plain close. */

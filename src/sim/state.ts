@@ -12,6 +12,7 @@ import type {
 } from "../freebox/types.js";
 import type { CallEntry, LcdConfig, WifiConfig } from "../freebox/types-home.js";
 import { generateLan } from "./lan.js";
+import { addLanOnlyHosts } from "./lan-hosts.js";
 import { boxIdentity, lineData } from "./models.js";
 import { callLog, type HomeOptions, lcdModel, type SimStorage, storageModel } from "./models-home.js";
 import { createRng } from "./rng.js";
@@ -142,6 +143,8 @@ export interface StateOptions {
   seed: number;
   staticLeases: number;
   dynamicLeases: number;
+  /** LAN browser hosts without a lease (lan-hosts.ts). */
+  lanHosts: number;
   /** Unix seconds used as "now" for generated timestamps. */
   now: number;
   /** Disks, display and LED strip (models-home.ts). */
@@ -178,7 +181,7 @@ export function createState(options: StateOptions): SimState {
     password: "",
     status: { status: "disabled", next_refresh: 0, last_refresh: 0, next_retry: 0, last_error: 0 },
   });
-  return {
+  const state: SimState = {
     box,
     connection: {
       state: "up",
@@ -221,6 +224,9 @@ export function createState(options: StateOptions): SimState {
     // Their own generator: adding them left every other generated value as it was.
     ...homeData(options),
   };
+  // Their own generator too, for the same reason.
+  addLanOnlyHosts(state, createRng(options.seed ^ 0x1a9), options.lanHosts, options.now);
+  return state;
 }
 
 function homeData(options: StateOptions): Pick<SimState, "wifi" | "calls" | "storage" | "lcd"> {

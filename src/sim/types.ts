@@ -1,5 +1,6 @@
 // Public contract of the Freebox simulator. Other modules and tests code against exactly these
 // names: add fields, never rename them.
+import type { LanHost } from "../freebox/types.js";
 import type { Logger } from "../logger.js";
 import type { SimState } from "./state.js";
 
@@ -28,6 +29,12 @@ export interface SimulatorOptions {
   staticLeases?: number;
   /** Generated dynamic leases (default 5). */
   dynamicLeases?: number;
+  /** LAN browser hosts that have no lease, on `pub` and `wifiguest`, some unnamed (default 4,
+   * at most 96). */
+  lanHosts?: number;
+  /** Live mode: every this many seconds a host without a lease arrives or leaves, with its event
+   * (default 15; 0: never). */
+  hostChurnS?: number;
   /** Values move over time (rates, byte counters, lease times, uptime); default false. */
   live?: boolean;
   /** Serve HTTPS instead of HTTP. */
@@ -81,6 +88,10 @@ export interface SimFaults {
   hang: boolean;
   /** New connections are destroyed at once, and open sockets destroyed, while true. */
   unreachable: boolean;
+  /** The box is in bridge mode: every lan/browser/ call answers `nodev` (freebox-api-lan-browser). */
+  bridgeMode: boolean;
+  /** Older firmware: the event WebSocket (ws/event) answers 404 at the upgrade. */
+  refuseEventStream: boolean;
   /**
    * Paths matching `match` answer 403 insufficient_rights with this `missing_right`, whatever the
    * session's rights (a right the box requires that the simulator does not model, e.g. storage).
@@ -113,8 +124,19 @@ export interface Simulator {
   setMedia(media: SimMedia): void;
   /** ipv4/ipv6 are absent unless up. */
   setLinkState(state: SimLinkState): void;
-  /** One step (one second) of the live values. */
+  /** One step (one second) of the live values (and, every `hostChurnS`, a guest coming or going). */
   tick(): void;
+  /**
+   * A host becomes active and the event stream says `lan_host_l3addr_reachable` with the whole
+   * host: the host of `mac` (any case), or with no MAC a device never seen before (a new host).
+   */
+  hostArrives(mac?: string): LanHost;
+  /** The host of `mac` becomes inactive; the stream says `lan_host_l3addr_unreachable`. */
+  hostLeaves(mac: string): LanHost;
+  /** Clients registered on the event stream now. */
+  readonly eventSubscribers: number;
+  /** Cuts every event stream without a close frame (a dropped link). */
+  dropEventStreams(): void;
   /** Closes the listener and every socket, clears timers. */
   close(): Promise<void>;
 }

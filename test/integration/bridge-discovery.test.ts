@@ -18,6 +18,10 @@ import {
 import { sleep, until } from "./mqtt-helpers.js";
 import { BASE, type Stack } from "./stack.js";
 
+// Lease tests: trackers for static leases only (PRESENCE_TRACKERS=static), so that a lease's tracker
+// comes and goes with the lease (with "all", its host keeps one while the box lists it).
+const STATIC_TRACKERS = { PRESENCE_TRACKERS: "static" };
+
 let stack: Stack | undefined;
 afterEach(async () => {
   await stack?.close();
@@ -127,7 +131,7 @@ describe("bridge: Home Assistant birth", () => {
 
 describe("bridge: entities that no longer exist", () => {
   it("a static lease deleted on the box: its tracker config, its per-lease state and its host state are cleared", async () => {
-    stack = await startBridge();
+    stack = await startBridge({ env: STATIC_TRACKERS });
     const [gone, kept] = stack.sim.state.staticLeases;
     if (!gone || !kept) throw new Error("the simulator needs two static leases");
     const from = stack.watch.messages.length;
@@ -150,7 +154,7 @@ describe("bridge: entities that no longer exist", () => {
   });
 
   it("a lease deleted through the bridge's own command: cleared at once", async () => {
-    stack = await startBridge();
+    stack = await startBridge({ env: STATIC_TRACKERS });
     const gone = stack.sim.state.staticLeases[0];
     if (!gone) throw new Error("the simulator has no static lease");
     await stack.publish(`${BASE}/dhcp/static_leases/${gone.mac}/remove`, "PRESS");
@@ -164,7 +168,7 @@ describe("bridge: entities that no longer exist", () => {
   });
 
   it("after a restart: the ghost config (and state) an earlier run left for a lease deleted meanwhile is cleared, nothing valid is", async () => {
-    stack = await startBridge();
+    stack = await startBridge({ env: STATIC_TRACKERS });
     const before = await retainedMap(stack);
     const [gone] = stack.sim.state.staticLeases;
     if (!gone) throw new Error("the simulator has no static lease");

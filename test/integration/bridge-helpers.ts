@@ -85,12 +85,13 @@ export const boxIdOf = (stack: Stack): string => stack.sim.state.system.mac.toLo
 /** `aa:bb:…` → `aabb…`. */
 export const macKey = (mac: string): string => mac.toLowerCase().replace(/[:-]/g, "");
 
+/** A host's device_tracker config (`host_<mac12>`; a static lease's tracker is its host's). */
 export const leaseConfigTopic = (stack: Stack, mac: string): string =>
-  `${PREFIX}/device_tracker/freebox_${boxIdOf(stack)}/lease_${macKey(mac)}/config`;
+  `${PREFIX}/device_tracker/freebox_${boxIdOf(stack)}/host_${macKey(mac)}/config`;
 
 export const leaseStateTopic = (mac: string): string => `${BASE}/dhcp/static_leases/${macKey(mac)}`;
 
-/** `<base>/lan/hosts/<mac12>`: the host of a static lease, read by its device_tracker. */
+/** `<base>/lan/hosts/<mac12>`: a LAN host's state, read by its device_tracker. */
 export const hostStateTopic = (mac: string): string => `${BASE}/lan/hosts/${macKey(mac)}`;
 
 /** Waits until the broker's retained view satisfies `check`. */

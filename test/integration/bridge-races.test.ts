@@ -76,6 +76,8 @@ async function setup(): Promise<{
       FREEBOX_APP_TOKEN: token,
       DATA_DIR: mkdtempSync(join(tmpdir(), "fbx-race-")),
       MQTT_URL: broker.url,
+      // The lease's tracker goes with the lease (with "all", its host would keep one).
+      PRESENCE_TRACKERS: "static",
     },
   });
   const watch = await observe(broker.url, ["#"]);
@@ -119,7 +121,7 @@ describe("bridge: a poll racing a command's refresh", () => {
     const gone = sim.state.staticLeases[0];
     if (!gone) throw new Error("the simulator has no static lease");
     const box = sim.state.system.mac.toLowerCase().replace(/:/g, "");
-    const config = `${PREFIX}/device_tracker/freebox_${box}/lease_${macKey(gone.mac)}/config`;
+    const config = `${PREFIX}/device_tracker/freebox_${box}/host_${macKey(gone.mac)}/config`;
 
     // A leases poll reads the list (the lease still there) and its answer is held back…
     hold.arm("listStaticLeases");

@@ -25,6 +25,10 @@ import {
 import { sleep } from "./mqtt-helpers.js";
 import { BASE, type Stack } from "./stack.js";
 
+// Lease tests: trackers for static leases only (PRESENCE_TRACKERS=static), so that a lease's tracker
+// comes and goes with the lease (with "all", its host keeps one while the box lists it).
+const STATIC_TRACKERS = { PRESENCE_TRACKERS: "static" };
+
 let stack: Stack | undefined;
 afterEach(async () => {
   await stack?.close();
@@ -276,7 +280,7 @@ describe("bridge: change-only publishing", () => {
   });
 
   it("a static lease added on the box: the list, its own topic, its host's topic and its tracker config, nothing else", async () => {
-    stack = await startBridge();
+    stack = await startBridge({ env: STATIC_TRACKERS });
     const from = stack.watch.messages.length;
     const mac = "02:11:22:33:44:55";
     stack.sim.state.staticLeases.push({ mac: mac.toUpperCase(), ip: "192.168.1.77", comment: "Printer" });
@@ -338,7 +342,7 @@ describe("bridge: DynDNS reads", () => {
 
 describe("bridge: static lease devices", () => {
   it("one device per static lease, via the Freebox, holding a router device_tracker", async () => {
-    stack = await startBridge();
+    stack = await startBridge({ env: STATIC_TRACKERS });
     const retained = await retainedMap(stack);
     const box = boxIdOf(stack);
     const trackers = configTopics(retained, "device_tracker");

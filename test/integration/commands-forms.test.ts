@@ -141,9 +141,7 @@ describe("static leases", () => {
     expect(answer).toMatchObject({ status: "ok", transaction: "add-1", data: { mac, ip: "192.168.1.77" } });
     await stateWhere<Lease[]>(stack, "dhcp/static_leases", (l) => l.some((x) => x.mac === mac));
     await stack.waitFor(`${BASE}/dhcp/static_leases/${key}`);
-    const tracker = await stack.waitFor(
-      `homeassistant/device_tracker/freebox_${boxId()}/lease_${key}/config`,
-    );
+    const tracker = await stack.waitFor(`homeassistant/device_tracker/freebox_${boxId()}/host_${key}/config`);
     expect(JSON.parse(tracker)).toMatchObject({ device: { name: "NAS" } });
   });
 
@@ -161,7 +159,7 @@ describe("static leases", () => {
   });
 
   it("<mac>/remove → DELETE; the device and tracker leave Home Assistant", async () => {
-    const config = `homeassistant/device_tracker/freebox_${boxId()}/lease_${key}/config`;
+    const config = `homeassistant/device_tracker/freebox_${boxId()}/host_${key}/config`;
     const { answer, sent } = await run(`dhcp/static_leases/${mac}/remove`, "PRESS");
     expect(answer).toEqual({ status: "ok", data: null });
     expect(sent.map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toEqual([
@@ -173,7 +171,9 @@ describe("static leases", () => {
     await stack.waitFor(`${BASE}/dhcp/static_leases/${key}`, (p) => p === "");
     const retained = await stack.retained(`homeassistant/device_tracker/freebox_${boxId()}/+/config`);
     expect(retained.map((m) => m.topic)).not.toContain(config);
-    expect(retained).toHaveLength(2);
+    // The other trackers stay: one per host the box lists (presence), the two other leases' among them.
+    const listed = Object.values(stack.sim.state.hosts).filter((h) => typeof h.id === "string");
+    expect(retained).toHaveLength(listed.length);
   });
 
   it("remove on `<the lease's state topic>/remove`, with a JSON payload echoing its transaction", async () => {

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./mqtt-helpers.js";
 import { BASE, type Stack, startStack } from "./stack.js";
 
 let stack: Stack | undefined;
@@ -29,6 +30,12 @@ describe.each(BOXES)("retained picture of the $dump box", ({ dump, media, ledStr
     await stack.waitFor(`${BASE}/connection/${media}`);
     // Read last in the config poll (wifi, calls, storage, display).
     await stack.waitFor(`${BASE}/lcd/config`);
+    const listedHosts = Object.values(stack.sim.state.hosts).filter((h) => typeof h.id === "string");
+    await until(
+      () => stack?.watch.messages.filter((m) => m.topic.includes("/host_")).length === listedHosts.length,
+      8000,
+      "a tracker per LAN host",
+    );
     const retained = await stack.retained();
     const topics = retained.map((m) => m.topic);
     const other = media === "ftth" ? "xdsl" : "ftth";
@@ -53,7 +60,9 @@ describe.each(BOXES)("retained picture of the $dump box", ({ dump, media, ledStr
     const keys = configs.map((m) => m.topic.split("/")[3]);
     expect(keys).toContain(media === "xdsl" ? "xdsl_down_rate" : "sfp_present");
     expect(keys).not.toContain(media === "xdsl" ? "sfp_present" : "xdsl_down_rate");
-    expect(keys.filter((k) => k?.startsWith("lease_"))).toHaveLength(3);
+    // A tracker per LAN host (static leases' hosts among them) and the LAN event entity.
+    expect(keys.filter((k) => k?.startsWith("host_"))).toHaveLength(listedHosts.length);
+    expect(keys).toContain("lan_event");
     for (const key of ["wifi", "wifi_mac_filter", "missed_calls", "mark_calls_read", "lcd_brightness"])
       expect(keys).toContain(key);
     if (ledStrip) expect(keys).toContain("led_strip");

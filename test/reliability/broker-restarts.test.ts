@@ -170,6 +170,8 @@ describe.skipIf(!MOSQUITTO)(`mosquitto restarts${NO_MOSQUITTO}`, { timeout: 60_0
     const { s, b } = await restartableStack(ctx, {
       MQTT_CLIENT_ID: "freebox2mqtt-reliability-crash",
       POLL_STATUS_INTERVAL: "2",
+      // A lease's tracker goes with the lease (with "all", its host would keep one).
+      PRESENCE_TRACKERS: "static",
     });
     await s.waitFor(`${BASE}/box/availability`, (p) => p === "online");
     await s.waitFor(`${BASE}/dhcp/static_leases`);
@@ -178,6 +180,12 @@ describe.skipIf(!MOSQUITTO)(`mosquitto restarts${NO_MOSQUITTO}`, { timeout: 60_0
       "homeassistant/#",
     ]);
     closing(ctx, watcher);
+    // Every lease's tracker is out before the save (trackers follow the leases' read).
+    for (const lease of s.sim.state.staticLeases) {
+      await s.waitFor(
+        `homeassistant/device_tracker/freebox_${boxId(s)}/host_${lease.mac.replace(/:/g, "").toLowerCase()}/config`,
+      );
+    }
     // The database saved by this stop holds the box as it is now.
     await b.restart();
     await untilLatest(watcher.messages, `${BASE}/bridge/state`, "online");
@@ -192,7 +200,7 @@ describe.skipIf(!MOSQUITTO)(`mosquitto restarts${NO_MOSQUITTO}`, { timeout: 60_0
     await s.app.bridge?.refreshAll();
     const key = (mac: string) => mac.replace(/:/g, "").toLowerCase();
     const tracker = (mac: string) =>
-      `homeassistant/device_tracker/freebox_${boxId(s)}/lease_${key(mac)}/config`;
+      `homeassistant/device_tracker/freebox_${boxId(s)}/host_${key(mac)}/config`;
     await untilLatest(watcher.messages, tracker(gone.mac), "");
     // A crash: the broker comes back with the database of before the change (ghost tracker,
     // no tracker for the new lease, the old comment), as a broker restored from a backup would.

@@ -84,7 +84,13 @@ describe.skipIf(!MOSQUITTO)(`soak${NO_MOSQUITTO}`, () => {
     stack = await startStack({
       broker,
       logger,
-      env: { POLL_STATUS_INTERVAL: hour, POLL_CONFIG_INTERVAL: hour, POLL_LEASES_INTERVAL: hour },
+      // Static leases' trackers only: the check below compares them with the box's leases.
+      env: {
+        POLL_STATUS_INTERVAL: hour,
+        POLL_CONFIG_INTERVAL: hour,
+        POLL_LEASES_INTERVAL: hour,
+        PRESENCE_TRACKERS: "static",
+      },
     });
     const s = stack;
     const leases = s.sim.state.staticLeases;
@@ -127,9 +133,9 @@ describe.skipIf(!MOSQUITTO)(`soak${NO_MOSQUITTO}`, () => {
     const retained = await retainedSnapshot(broker.url, "#");
     const configs = retained
       .filter(
-        (m) => m.payload !== "" && m.topic.startsWith(`homeassistant/device_tracker/freebox_${boxId}/lease_`),
+        (m) => m.payload !== "" && m.topic.startsWith(`homeassistant/device_tracker/freebox_${boxId}/host_`),
       )
-      .map((m) => m.topic.split("/")[3]?.slice("lease_".length));
+      .map((m) => m.topic.split("/")[3]?.slice("host_".length));
     const under = (prefix: string) =>
       retained
         .filter((m) => m.payload !== "" && m.topic.startsWith(prefix))

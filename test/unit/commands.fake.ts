@@ -209,6 +209,8 @@ export class FakeApi implements FreeboxApi {
       this.leases = this.leases.filter((l) => l.id !== id);
     });
   listDynamicLeases = () => this.call("listDynamicLeases", [], () => []);
+  listLanInterfaces = () => this.call("listLanInterfaces", [], () => [{ name: "pub", host_count: 0 }]);
+  listLanHosts = (iface: string) => this.call("listLanHosts", [iface], () => []);
   getSystem = () =>
     this.call("getSystem", [], () => ({
       firmware_version: "4.8",

@@ -200,6 +200,31 @@ describe("configuration", () => {
     expect(problems.join("\n")).toContain('"1883abc"');
   });
 
+  it("takes the presence settings, and names each bad one", () => {
+    expect(loadConfig({ env: {} }).presence).toEqual({ trackers: "all", exclude: "", removeAfterDays: 30 });
+    const config = loadConfig({
+      env: {
+        PRESENCE_TRACKERS: "Static",
+        PRESENCE_EXCLUDE: "aa:bb:cc:dd:ee:ff, AABBCCDDEE00",
+        PRESENCE_REMOVE_AFTER_DAYS: "7",
+      },
+    });
+    expect(config.presence).toEqual({
+      trackers: "static",
+      exclude: "aa:bb:cc:dd:ee:ff, AABBCCDDEE00",
+      removeAfterDays: 7,
+    });
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { PRESENCE_TRACKERS: "some", PRESENCE_EXCLUDE: "aa:bb, zz", PRESENCE_REMOVE_AFTER_DAYS: "7d" },
+      }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems.join("\n")).toMatch(/PRESENCE_TRACKERS.*"some"/);
+    expect(problems.join("\n")).toMatch(/PRESENCE_EXCLUDE.*"aa:bb", "zz" is not a MAC address/);
+    expect(problems.join("\n")).toMatch(/PRESENCE_REMOVE_AFTER_DAYS.*"7d"/);
+  });
+
   it("masks the user name and password of a URL it quotes in an error", () => {
     for (const url of [
       "ftp://freebox2mqtt:pa55w0rd-xyz@broker",

@@ -159,7 +159,7 @@ describe("removalsFor", () => {
       BOX_OPTIONS,
     ).map((m) => m.topic);
     expect(removalsFor(before, after)).toEqual([
-      `homeassistant/device_tracker/freebox_${FTTH_BOX_ID}/lease_00deadb00b55/config`,
+      `homeassistant/device_tracker/freebox_${FTTH_BOX_ID}/host_00deadb00b55/config`,
     ]);
     expect(removalsFor(before, before)).toEqual([]);
   });

@@ -9,6 +9,8 @@ import {
   macColon,
   macKey,
 } from "../../src/bridge/entities.js";
+import { hostState } from "../../src/bridge/hosts.js";
+import { deviceName } from "../../src/bridge/presence.js";
 import type { BoxData } from "../../src/bridge/snapshot.js";
 import type { EntityDescriptor } from "../../src/mqtt/discovery.js";
 import { FTTH_BOX_ID, ftthBox } from "../fixtures/box-ftth.js";
@@ -139,6 +141,7 @@ const fan = {
   entity_category: diag,
 } as const;
 const lease = { component: "device_tracker" } as const;
+const lanEvent = { component: "event" } as const;
 
 const ctxOf = (box: BoxData): EntityContext =>
   buildEntityContext({
@@ -147,6 +150,11 @@ const ctxOf = (box: BoxData): EntityContext =>
     connection: box.connection,
     ftth: box.ftth,
     staticLeases: box.staticLeases,
+    // What presence.ts tracks for these leases (no LAN browser in the fixtures).
+    hosts: box.staticLeases.map((l) => {
+      const mac = macKey(l.mac) ?? "";
+      return { mac, name: deviceName(mac, l, hostState(l.host, undefined)) };
+    }),
     ddnsProviders: Object.keys(box.ddns),
   });
 
@@ -162,9 +170,10 @@ describe.each([
       temperature_temp_t1: temperature,
       temperature_temp_hdd0: temperature,
       fan_fan0_speed: fan,
-      lease_00deadb00b55: lease,
-      lease_00deadb00b69: lease,
-      lease_000000111111: lease,
+      lan_event: lanEvent,
+      host_00deadb00b55: lease,
+      host_00deadb00b69: lease,
+      host_000000111111: lease,
     }),
   ],
   [
@@ -175,7 +184,8 @@ describe.each([
       temperature_temp_cpub: temperature,
       temperature_temp_sw: temperature,
       fan_fan_rpm: fan,
-      lease_b827eb123456: lease,
+      lan_event: lanEvent,
+      host_b827eb123456: lease,
     }),
   ],
 ] as const)("entitiesFor on a %s box", (_name, box, spec) => {
@@ -199,7 +209,8 @@ describe.each([
 
   it("gives every state-reading entity a value template that handles missing values", () => {
     for (const e of entities) {
-      if (e.state_topic === undefined || e.key.endsWith("_password")) continue;
+      // An event entity reads `event_type` from its JSON message itself: no template.
+      if (e.state_topic === undefined || e.key.endsWith("_password") || e.component === "event") continue;
       expect(e.value_template, e.key).toMatch(/^\{[{%].*[}%]\}$/s);
       expect(e.value_template, e.key).toMatch(/else (None|''|\[\])/);
       expect(e.state_topic.startsWith("freebox2mqtt/"), e.key).toBe(true);
@@ -273,21 +284,38 @@ describe("entity details", () => {
     expect(keys).not.toContain("sfp_pwr_tx");
   });
 
-  it("gives each static lease its own device behind the Freebox, reading its host's topic", () => {
-    expect(ftth.get("lease_00deadb00b55")).toMatchObject({
+  it("gives each tracked host its own device behind the Freebox, reading its host's topic", () => {
+    expect(ftth.get("host_00deadb00b55")).toMatchObject({
       source_type: "router",
       state_topic: "freebox2mqtt/lan/hosts/00deadb00b55",
       json_attributes_topic: "freebox2mqtt/lan/hosts/00deadb00b55",
       device: {
-        identifiers: [`freebox_${FTTH_BOX_ID}_lease_00deadb00b55`],
+        identifiers: [`freebox_${FTTH_BOX_ID}_host_00deadb00b55`],
         connections: [["mac", "00:de:ad:b0:0b:55"]],
         name: "Pc de r0ro",
         via_device: `freebox_${FTTH_BOX_ID}`,
       },
     });
-    expect(ftth.get("lease_00deadb00b69")?.device?.name).toBe("Imprimante bureau"); // comment first
-    expect(ftth.get("lease_000000111111")?.device?.name).toBe("00:00:00:11:11:11"); // hostname is the MAC
-    expect(ftth.get("lease_00deadb00b55")?.value_template).toContain("value_json.home");
+    expect(ftth.get("host_00deadb00b69")?.device?.name).toBe("Imprimante bureau"); // comment first
+    expect(ftth.get("host_00deadb00b55")?.value_template).toContain("value_json.home");
+    expect(ftth.get("host_00deadb00b55")?.json_attributes_template).toContain("'mac': '00:de:ad:b0:0b:55'");
+  });
+
+  it("names a device by its lease, else its names, else its vendor and the end of its MAC", () => {
+    const state = (host: Record<string, unknown>) => hostState(host, undefined);
+    const mac = "000000111111";
+    expect(deviceName(mac, { comment: " Salon ", hostname: "tv" }, undefined)).toBe("Salon");
+    // The box makes the hostname the MAC when it knows none.
+    expect(deviceName(mac, { comment: "", hostname: "00:00:00:11:11:11" }, state({}))).toBe(
+      "Device 11:11:11",
+    );
+    expect(
+      deviceName(mac, undefined, state({ primary_name: "", names: [{ name: "Pixel-7", source: "mdns" }] })),
+    ).toBe("Pixel-7");
+    expect(deviceName(mac, undefined, state({ primary_name: "", vendor_name: "Apple, Inc." }))).toBe(
+      "Apple, Inc. 11:11:11",
+    );
+    expect(deviceName(mac, undefined, state({}), "Known")).toBe("Known");
   });
 
   it("keeps the line's entities during a 4G backup", () => {

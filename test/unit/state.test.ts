@@ -172,21 +172,16 @@ describe("buildState", () => {
 });
 
 describe("per-lease state topics", () => {
-  it("publishes each static lease on its own topic and its host on lan/hosts, MAC lowercase without separators", () => {
+  it("publishes each static lease on its own topic (its host is presence.ts's), MAC lowercase without separators", () => {
     const msgs = stateMessages("fbx", "static_leases", ftthBox.staticLeases);
     expect(msgs.map((m) => m.topic)).toEqual([
       "fbx/dhcp/static_leases",
       "fbx/dhcp/static_leases/000000111111",
       "fbx/dhcp/static_leases/00deadb00b55",
       "fbx/dhcp/static_leases/00deadb00b69",
-      "fbx/lan/hosts/00deadb00b55",
-      "fbx/lan/hosts/00deadb00b69",
-      "fbx/lan/hosts/000000111111",
     ]);
     const byTopic = new Map(msgs.map((m) => [m.topic, m.value]));
     expect(byTopic.get("fbx/dhcp/static_leases/00deadb00b55")).toMatchObject({ ip: "192.168.1.1" });
-    expect(byTopic.get("fbx/lan/hosts/00deadb00b55")).toMatchObject({ home: true, interface: "pub" });
-    expect(byTopic.get("fbx/lan/hosts/000000111111")).toMatchObject({ home: null });
     expect(staticLeaseTopic("fbx", "not a mac")).toBeUndefined();
     expect(stateMessages("fbx", "dynamic_leases", ftthBox.dynamicLeases)).toHaveLength(1);
   });
@@ -220,14 +215,12 @@ describe("StateCache", () => {
     expect(cache.entries().map(([t]) => t)).toEqual(["u", "t"]);
   });
 
-  it("finds the per-lease and host topics of deleted leases", () => {
+  it("finds the per-lease topics of deleted leases", () => {
     const cache = new StateCache();
     for (const m of stateMessages("fbx", "static_leases", ftthBox.staticLeases))
       cache.changed(m.topic, statePayload(m.value));
     const now = stateMessages("fbx", "static_leases", ftthBox.staticLeases.slice(1));
-    expect(cache.staleLeaseTopics("fbx", now)).toEqual([
-      "fbx/dhcp/static_leases/00deadb00b55",
-      "fbx/lan/hosts/00deadb00b55",
-    ]);
+    cache.changed("fbx/lan/hosts/00deadb00b55", "{}");
+    expect(cache.staleLeaseTopics("fbx", now)).toEqual(["fbx/dhcp/static_leases/00deadb00b55"]);
   });
 });

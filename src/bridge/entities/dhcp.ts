@@ -1,8 +1,6 @@
-// DHCP server configuration, lease counts and one device_tracker per static lease
+// DHCP server configuration and lease counts (static leases' trackers: entities/presence.ts)
 // (freebox-api-dhcp: DhcpConfig, DhcpStaticLease, DhcpDynamicLease).
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
-import { hostTopic } from "../hosts.js";
-import { macColon, macKey } from "./ids.js";
 import {
   type EntityContext,
   IPV4_OR_EMPTY,
@@ -43,7 +41,6 @@ export function dhcpEntities(ctx: EntityContext): EntityDescriptor[] {
     sensor("dhcp_netmask", "DHCP netmask", config, stringTpl(["netmask"]), { entity_category: "diagnostic" }),
     leaseCount("dhcp_dynamic_leases", "DHCP dynamic leases", stateTopic(ctx, "dynamic_leases")),
     leaseCount("dhcp_static_leases", "DHCP static leases", stateTopic(ctx, "static_leases")),
-    ...leaseTrackers(ctx),
   ];
 }
 
@@ -74,66 +71,4 @@ function leaseCount(key: string, name: string, topic: string): EntityDescriptor 
       ` 'mac': l.get('mac')}] %}{% endfor %}` +
       `{{ {'leases': ns.leases, 'truncated': rows | length > ${limit}} | tojson }}`,
   };
-}
-
-// The host topic's fields shown as the tracker's attributes (hosts.ts HostState, `home` aside: it
-// is the state). `.get` on a mapping never raises, whatever the box left out.
-const HOST_ATTRIBUTES = [
-  "name",
-  "names",
-  "addresses",
-  "vendor",
-  "host_type",
-  "interface",
-  "connectivity",
-  "access_point",
-  "wifi_band",
-  "last_seen",
-];
-
-/**
- * One device per static lease (via_device: the Freebox), holding its device_tracker: `home` while
- * the box sees the host active, `not_home` otherwise, unknown without host data. It reads the
- * host's own topic `<base>/lan/hosts/<mac12>` (hosts.ts), which carries no activity time: a device
- * that stays home publishes nothing, and other hosts' changes do not wake it.
- */
-function leaseTrackers(ctx: EntityContext): EntityDescriptor[] {
-  const out: EntityDescriptor[] = [];
-  const seen = new Set<string>();
-  const attributes = HOST_ATTRIBUTES.map((f) => `'${f}': value_json.get('${f}')`).join(", ");
-  for (const lease of ctx.staticLeases) {
-    const mac = macKey(lease.mac);
-    const topic = hostTopic(ctx.baseTopic, lease.mac);
-    if (mac === undefined || topic === undefined || seen.has(mac)) continue;
-    seen.add(mac);
-    out.push({
-      key: `lease_${mac}`,
-      component: "device_tracker",
-      name: null, // the device's main entity: its friendly name is the device name
-      source_type: "router",
-      state_topic: topic,
-      // payload_home/payload_not_home defaults; "None" is payload_reset: location unknown.
-      value_template:
-        "{{ ('home' if value_json.home else 'not_home') if (value_json is mapping" +
-        " and value_json.home is boolean) else None }}",
-      json_attributes_topic: topic,
-      json_attributes_template: `{{ {${attributes}} | tojson if value_json is mapping else '{}' }}`,
-      device: {
-        identifiers: [`freebox_${ctx.boxId}_lease_${mac}`],
-        connections: [["mac", macColon(mac)]],
-        name: leaseName(lease, mac),
-        via_device: `freebox_${ctx.boxId}`,
-      },
-    });
-  }
-  return out;
-}
-
-// The user's comment names the host best; the box's hostname is the MAC itself when it knows none.
-function leaseName(lease: { comment?: string; hostname?: string }, mac: string): string {
-  const comment = lease.comment?.trim();
-  if (comment) return comment;
-  const hostname = lease.hostname?.trim();
-  if (hostname && macKey(hostname) === undefined) return hostname;
-  return macColon(mac);
 }

@@ -23,6 +23,13 @@ export interface StaticLeaseRef {
   comment?: string;
 }
 
+export interface TrackedHostRef {
+  /** mac12. */
+  mac: string;
+  /** Its device's name. */
+  name: string;
+}
+
 /** What decides which entities exist on this box right now (see entitiesFor). */
 export interface EntityContext {
   baseTopic: string;
@@ -35,6 +42,8 @@ export interface EntityContext {
   sensors: readonly BoxSensorRef[];
   fans: readonly BoxSensorRef[];
   staticLeases: readonly StaticLeaseRef[];
+  /** LAN hosts with a device tracker (presence.ts), sorted by MAC; static leases included. */
+  hosts: readonly TrackedHostRef[];
   /** DynDNS providers the box answers for (`ovh`, `dyndns`, `noip`). */
   ddnsProviders: readonly string[];
   /** The box answered wifi/config/ (and call/log/: the `calls` right is granted). */

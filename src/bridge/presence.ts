@@ -1,0 +1,356 @@
+// Presence of every LAN host (issue 15): which hosts have a device tracker, their state on
+// `<base>/lan/hosts/<mac12>` (hosts.ts), and the `arrived` / `left` / `new_device` events on
+// `<base>/lan/event`. Fed by three sources that send the same LanHost (freebox-api-lan-browser):
+// the LAN browser read at the leases interval and after every (re)connect of the event stream, the
+// event stream's notifications, and the static leases (their `host`, the only source in bridge mode).
+//
+// A notification is newer than a list read that was already under way when it arrived: the read's
+// answer for that host is then dropped (each update carries a ticket, as BoxReader does).
+import type { FreeboxApi } from "../freebox/api.js";
+import { FreeboxError } from "../freebox/errors.js";
+import type { LanHost, StaticLease } from "../freebox/types.js";
+import type { Logger } from "../logger.js";
+import { macColon, macKey } from "./entities/ids.js";
+import { type HostState, hostState, hostTopic } from "./hosts.js";
+import type { KnownHosts } from "./known-hosts.js";
+
+export type TrackerChoice = "all" | "static" | "none";
+
+export interface PresenceSettings {
+  trackers: TrackerChoice;
+  /** MACs (mac12) that get no tracker and no event. */
+  exclude: ReadonlySet<string>;
+  removeAfterDays: number;
+}
+
+/** What discovery needs of a tracked host (entities/presence.ts). */
+export interface TrackedHost {
+  mac: string;
+  /** Its device's name. */
+  name: string;
+}
+
+/**
+ * `events`: the stream is up; `polled`: the LAN browser answers but the stream does not (yet, or
+ * never on this box); `off`: bridge mode, the box has no LAN (`nodev`), only static leases remain.
+ */
+export type PresenceMode = "polled" | "events" | "off";
+
+export type LanEventType = "arrived" | "left" | "new_device";
+
+export interface PresenceOptions {
+  api: FreeboxApi;
+  baseTopic: string;
+  settings: PresenceSettings;
+  known: KnownHosts;
+  logger: Logger;
+  /** Retained state of a tracked host (published when its text changed). */
+  publishState(topic: string, value: unknown): void;
+  /** A host lost its tracker: its retained state is cleared. */
+  clearState(topic: string): void;
+  /** Not retained: `<base>/lan/event`. */
+  publishEvent(payload: string): void;
+  /** The tracked hosts or a device name changed: discovery is synced again. */
+  onTrackedChange(): void;
+  /** The mode changed (bridge/info shows it). */
+  onModeChange(): void;
+  /** Unix time in seconds (tests). */
+  now?: () => number;
+}
+
+interface Entry {
+  /** The box's latest LanHost for it; undefined for a host only known from an earlier run. */
+  host: LanHost | undefined;
+  /** Ticket of the update that set `host`. */
+  ticket: number;
+  /** The state last built; `last_seen` is kept with it (hostState). */
+  state: HostState | undefined;
+}
+
+const DAY_S = 86_400;
+
+export class Presence {
+  #mode: PresenceMode = "polled";
+  readonly #entries = new Map<string, Entry>();
+  readonly #leases = new Map<string, StaticLease>();
+  #tickets = 0;
+  /** The LAN browser answered once (or said bridge mode): the tracked set is complete. */
+  #settled = false;
+  #trackedKey = "";
+  #tracked: TrackedHost[] = [];
+  readonly #published = new Set<string>();
+
+  constructor(private readonly o: PresenceOptions) {}
+
+  get mode(): PresenceMode {
+    return this.#mode;
+  }
+
+  /** Every host that can have a tracker was read once: reconciliation may clear the others. */
+  get settled(): boolean {
+    return this.#settled || this.o.settings.trackers === "none";
+  }
+
+  /** Tracked hosts, sorted by MAC (discovery). */
+  get tracked(): readonly TrackedHost[] {
+    return this.#tracked;
+  }
+
+  /** Hosts from an earlier run, away until the box lists them again. */
+  restore(): void {
+    const now = this.#now();
+    for (const [mac, known] of this.o.known.entries()) {
+      if (this.#entries.has(mac) || this.#expired(known.last_seen, now)) continue;
+      // Home when the last run stopped: seen then, as far as we know.
+      const lastSeen = known.last_seen ?? now;
+      if (known.last_seen === null) this.o.known.set(mac, { ...known, last_seen: lastSeen });
+      const host: LanHost = { primary_name: known.name, active: false, last_time_reachable: lastSeen };
+      this.#entries.set(mac, { host: undefined, ticket: 0, state: hostState(host, undefined) });
+    }
+    this.#publish();
+  }
+
+  /** The stream registered (`events`) or went down / is not available (`polled`). */
+  setStreaming(up: boolean): void {
+    if (this.#mode === "off") return;
+    this.#setMode(up ? "events" : "polled");
+  }
+
+  /** The static leases just read: each is tracked, named by its comment, fed by its host in bridge mode. */
+  setStaticLeases(leases: readonly StaticLease[]): void {
+    this.#leases.clear();
+    for (const lease of leases) {
+      const mac = macKey(lease.mac ?? lease.id);
+      if (mac) this.#leases.set(mac, lease);
+    }
+    if (this.#mode === "off") {
+      const ticket = ++this.#tickets;
+      for (const [mac, lease] of this.#leases) this.#update(mac, lease.host ?? {}, ticket, false);
+    }
+    this.#publish();
+  }
+
+  /**
+   * Reads every interface's hosts (`lan/browser/interfaces/`, then each one). `nodev` on the list
+   * or on `pub` is bridge mode (freebox-api-lan-browser): presence is off, said once, and the next
+   * polls keep asking in case the box leaves bridge mode. Other box errors reject.
+   */
+  async poll(): Promise<void> {
+    const ticket = ++this.#tickets;
+    let hosts: LanHost[];
+    try {
+      hosts = await this.#readAll();
+    } catch (error) {
+      if (!(error instanceof FreeboxError && error.code === "nodev")) throw error;
+      if (this.#mode !== "off") {
+        this.o.logger.info("the box is in bridge mode (the LAN browser answers nodev): presence is off");
+        this.#setMode("off");
+        this.setStaticLeases([...this.#leases.values()]);
+      }
+      this.#settled = true;
+      this.#publish();
+      return;
+    }
+    if (this.#mode === "off") {
+      this.o.logger.info("the LAN browser answers again: presence is on");
+      this.#setMode("polled");
+    }
+    const seeding = !this.#settled && !this.o.known.existed;
+    const listed = new Set<string>();
+    for (const host of hosts) {
+      const mac = macOf(host);
+      if (mac === undefined || listed.has(mac)) continue;
+      listed.add(mac);
+      const entry = this.#entries.get(mac);
+      // A notification applied while this read was under way is newer than its answer.
+      if (entry !== undefined && entry.ticket > ticket) continue;
+      this.#update(mac, host, ticket, !seeding);
+    }
+    // A host the box no longer lists reads not_home (it keeps its last data; `last_seen` from it).
+    for (const [mac, entry] of this.#entries) {
+      if (listed.has(mac) || entry.ticket > ticket || entry.state?.home !== true) continue;
+      this.#update(mac, { ...entry.host, active: false, reachable: false }, ticket, true);
+    }
+    this.#settled = true;
+    this.#publish();
+  }
+
+  /** A notification's LanHost (`lan_host_l3addr_reachable` / `_unreachable`), applied at once. */
+  applyEvent(result: unknown): void {
+    const host = typeof result === "object" && result !== null ? (result as LanHost) : undefined;
+    const mac = host ? macOf(host) : undefined;
+    if (host === undefined || mac === undefined || this.#mode === "off") {
+      this.o.logger.debug("a LAN event without a host MAC, ignored");
+      return;
+    }
+    this.#update(mac, host, ++this.#tickets, this.#settled || this.o.known.existed);
+    // One host changed: when its tracker and device name stay as they were, only its topic is
+    // published (the whole set is walked only when a tracker comes or goes).
+    const entry = this.#entries.get(mac);
+    const index = this.#tracked.findIndex((t) => t.mac === mac);
+    const tracks = this.#tracks(mac, entry, this.#now());
+    const topic = hostTopic(this.o.baseTopic, mac);
+    if (
+      tracks &&
+      index >= 0 &&
+      this.#tracked[index]?.name === this.#name(mac, entry) &&
+      topic &&
+      entry?.state
+    ) {
+      this.o.publishState(topic, entry.state);
+      return;
+    }
+    if (!tracks && index < 0) return;
+    this.#publish();
+  }
+
+  /** bridge/info's `presence` block. */
+  info(): Record<string, unknown> {
+    // No count of tracked hosts: it would republish bridge/info each time a device comes or goes.
+    return { mode: this.#mode, trackers: this.o.settings.trackers };
+  }
+
+  #setMode(mode: PresenceMode): void {
+    if (this.#mode === mode) return;
+    this.#mode = mode;
+    this.o.onModeChange();
+  }
+
+  async #readAll(): Promise<LanHost[]> {
+    const { api } = this.o;
+    const interfaces = await api.listLanInterfaces();
+    const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
+    names.add("pub");
+    const out: LanHost[] = [];
+    for (const name of names) {
+      try {
+        // The interface each host came from, when the box left it out (it is undocumented).
+        for (const host of await api.listLanHosts(name))
+          out.push(host.interface ? host : { ...host, interface: name });
+      } catch (error) {
+        // An interface gone between the two calls; `pub` answering nodev is bridge mode.
+        if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
+      }
+    }
+    return out;
+  }
+
+  /** Applies one LanHost: state, events, what this installation knows. */
+  #update(mac: string, host: LanHost, ticket: number, announce: boolean): void {
+    const entry = this.#entries.get(mac) ?? { host: undefined, ticket: 0, state: undefined };
+    // A host restored from an earlier run or a lease never listed has no box data yet: its first
+    // answer is no arrival (it may have been home all along).
+    const before = entry.host === undefined ? undefined : entry.state?.home;
+    const state = hostState(host, entry.state);
+    entry.host = host;
+    entry.ticket = ticket;
+    entry.state = state;
+    this.#entries.set(mac, entry);
+    const name = this.#name(mac, entry);
+    const known = this.o.known.get(mac);
+    if (!this.o.settings.exclude.has(mac)) {
+      if (known === undefined && state.home === true && announce) this.#event("new_device", mac, name, state);
+      else if (before === false && state.home === true) this.#event("arrived", mac, name, state);
+      else if (before === true && state.home === false) this.#event("left", mac, name, state);
+    }
+    // Written on transitions only: null while home (an earlier run's restore counts from its own
+    // start then), the time it was last seen once it left.
+    if (state.home !== null) this.o.known.set(mac, { name, last_seen: state.home ? null : state.last_seen });
+  }
+
+  #event(type: LanEventType, mac: string, name: string, state: HostState): void {
+    this.o.publishEvent(
+      JSON.stringify({ event_type: type, mac: macColon(mac), name, interface: state.interface }),
+    );
+  }
+
+  /** Publishes each tracked host's state, clears the ones that lost their tracker. */
+  #publish(): void {
+    const now = this.#now();
+    const tracked: TrackedHost[] = [];
+    for (const [mac, entry] of this.#entries) {
+      if (!this.#tracks(mac, entry, now)) continue;
+      tracked.push({ mac, name: this.#name(mac, entry) });
+    }
+    // A static lease the box never listed still has its tracker: away (once the LAN browser
+    // answered: before that, the host may well be home).
+    for (const mac of this.#leases.keys()) {
+      if (!this.#settled || this.#entries.has(mac) || !this.#tracks(mac, undefined, now)) continue;
+      const state = hostState({ active: false }, undefined);
+      this.#entries.set(mac, { host: undefined, ticket: 0, state });
+      tracked.push({ mac, name: this.#name(mac, this.#entries.get(mac)) });
+    }
+    tracked.sort((a, b) => (a.mac < b.mac ? -1 : 1));
+    const topics = new Set<string>();
+    for (const { mac } of tracked) {
+      const topic = hostTopic(this.o.baseTopic, mac);
+      const state = this.#entries.get(mac)?.state;
+      if (topic === undefined || state === undefined) continue;
+      topics.add(topic);
+      this.o.publishState(topic, state);
+    }
+    for (const topic of this.#published) if (!topics.has(topic)) this.o.clearState(topic);
+    this.#published.clear();
+    for (const topic of topics) this.#published.add(topic);
+    const key = JSON.stringify(tracked);
+    if (key !== this.#trackedKey) {
+      this.#trackedKey = key;
+      this.#tracked = tracked;
+      this.o.onTrackedChange();
+    }
+  }
+
+  /** PRESENCE_TRACKERS, the exclusions, and the days a host may stay unseen. */
+  #tracks(mac: string, entry: Entry | undefined, now: number): boolean {
+    const { trackers, exclude } = this.o.settings;
+    if (trackers === "none" || exclude.has(mac)) return false;
+    if (this.#leases.has(mac)) return true;
+    if (trackers === "static" || entry?.state === undefined) return false;
+    if (entry.state.home === true) return true;
+    // Away and never seen (a static lease's placeholder once the lease is gone): no tracker.
+    const lastSeen = entry.state.last_seen ?? this.o.known.get(mac)?.last_seen ?? null;
+    return lastSeen !== null && !this.#expired(lastSeen, now);
+  }
+
+  #expired(lastSeen: number | null, now: number): boolean {
+    return lastSeen !== null && now - lastSeen > this.o.settings.removeAfterDays * DAY_S;
+  }
+
+  #name(mac: string, entry: Entry | undefined): string {
+    return deviceName(mac, this.#leases.get(mac), entry?.state, this.o.known.get(mac)?.name);
+  }
+
+  #now(): number {
+    return this.o.now?.() ?? Math.floor(Date.now() / 1000);
+  }
+}
+
+/**
+ * A tracked host's device name: a static lease's comment, else its hostname (unless the box made
+ * it the MAC), else the host's name, its other names (mDNS, NetBIOS…), the name an earlier run
+ * gave it, else its vendor (or "Device") and the end of its MAC, so that a user can tell them apart.
+ */
+export function deviceName(
+  mac: string,
+  lease: { comment?: string; hostname?: string } | undefined,
+  state: HostState | undefined,
+  knownName?: string,
+): string {
+  const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const hostname = macKey(lease?.hostname) === undefined ? clean(lease?.hostname) : undefined;
+  const tail = macColon(mac).slice(9).toUpperCase();
+  return (
+    clean(lease?.comment) ??
+    hostname ??
+    state?.name ??
+    state?.names[0] ??
+    clean(knownName) ??
+    `${state?.vendor ?? "Device"} ${tail}`
+  );
+}
+
+/** A host's MAC (mac12) from `l2ident.id`, else its id `ether-<mac>`; the case varies (the page). */
+export function macOf(host: LanHost): string | undefined {
+  const l2 = host.l2ident as { id?: unknown; type?: unknown } | undefined;
+  return macKey(l2?.id) ?? macKey(typeof host.id === "string" ? host.id.replace(/^ether-/, "") : undefined);
+}
