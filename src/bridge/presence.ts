@@ -139,7 +139,7 @@ export class Presence {
     const ticket = ++this.#tickets;
     let hosts: LanHost[];
     try {
-      hosts = await this.#readAll();
+      hosts = await readLanHosts(this.o.api);
     } catch (error) {
       if (!(error instanceof FreeboxError && error.code === "nodev")) throw error;
       if (this.#mode !== "off") {
@@ -214,25 +214,6 @@ export class Presence {
     if (this.#mode === mode) return;
     this.#mode = mode;
     this.o.onModeChange();
-  }
-
-  async #readAll(): Promise<LanHost[]> {
-    const { api } = this.o;
-    const interfaces = await api.listLanInterfaces();
-    const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
-    names.add("pub");
-    const out: LanHost[] = [];
-    for (const name of names) {
-      try {
-        // The interface each host came from, when the box left it out (it is undocumented).
-        for (const host of await api.listLanHosts(name))
-          out.push(host.interface ? host : { ...host, interface: name });
-      } catch (error) {
-        // An interface gone between the two calls; `pub` answering nodev is bridge mode.
-        if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
-      }
-    }
-    return out;
   }
 
   /** Applies one LanHost: state, events, what this installation knows. */
@@ -353,4 +334,26 @@ export function deviceName(
 export function macOf(host: LanHost): string | undefined {
   const l2 = host.l2ident as { id?: unknown; type?: unknown } | undefined;
   return macKey(l2?.id) ?? macKey(typeof host.id === "string" ? host.id.replace(/^ether-/, "") : undefined);
+}
+
+/**
+ * Every interface's hosts (`lan/browser/interfaces/`, then each one, `pub` always): the LAN read of
+ * a leases poll (also the bench's, so that it makes the bridge's calls). Rejects with the box's error.
+ */
+export async function readLanHosts(api: FreeboxApi): Promise<LanHost[]> {
+  const interfaces = await api.listLanInterfaces();
+  const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
+  names.add("pub");
+  const out: LanHost[] = [];
+  for (const name of names) {
+    try {
+      // The interface each host came from, when the box left it out (it is undocumented).
+      for (const host of await api.listLanHosts(name))
+        out.push(host.interface ? host : { ...host, interface: name });
+    } catch (error) {
+      // An interface gone between the two calls; `pub` answering nodev is bridge mode.
+      if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
+    }
+  }
+  return out;
 }
