@@ -31,16 +31,21 @@ export interface BoxStats {
   logins: number;
   /** Requests per "METHOD path". */
   byEndpoint: Record<string, number>;
+  /** TCP connections for HTTP calls (keep-alive), the event stream's WebSockets not counted. */
   connections: number;
+  /** WebSocket upgrades of the event stream (`ws/event`), each a TCP connection of its own. */
+  eventStreams: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as BoxOptions;
 const rng = createRng(0x5eed);
 let now = unixNow();
 let pace = 1;
+let eventStreams = 0;
 const sim = await startSimulator({
   apps: [{ appId: options.appId, appToken: options.appToken, settings: true }],
   onRequest: (request) => {
+    if (request.path.startsWith("ws/")) eventStreams++;
     if (!options.live || request.method !== "GET" || request.path !== "connection/") return;
     for (let second = 0; second < pace; second++) tick(sim.state, rng, ++now);
   },
@@ -58,7 +63,13 @@ const stats = (): BoxStats => {
     byEndpoint[key] = (byEndpoint[key] ?? 0) + 1;
     if (r.path.startsWith("login/")) logins++;
   }
-  return { requests: sim.requests.length, logins, byEndpoint, connections: sim.connections };
+  return {
+    requests: sim.requests.length,
+    logins,
+    byEndpoint,
+    connections: sim.connections - eventStreams,
+    eventStreams,
+  };
 };
 
 const shutdown = async () => {

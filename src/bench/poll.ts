@@ -34,8 +34,10 @@ export interface PollSize {
 export interface PollResult {
   live: boolean;
   sizes: PollSize[];
-  /** TCP connections the bridge opened to the box over the whole phase (start, every poll). */
+  /** TCP connections the bridge opened to the box for its calls over the whole phase (start, every poll). */
   connections: number;
+  /** Event streams it opened (a WebSocket each) in that time. */
+  eventStreams: number;
 }
 
 export async function measurePolls(
@@ -48,7 +50,7 @@ export async function measurePolls(
   const box = spawnChild(scriptPath("box-child.js"), [
     JSON.stringify({ appId: APP_ID, appToken: token, leases: sizes[0] ?? 10, live, broker: true }),
   ]);
-  const result: PollResult = { live, sizes: [], connections: 0 };
+  const result: PollResult = { live, sizes: [], connections: 0, eventStreams: 0 };
   try {
     const { simUrl, brokerUrl } = (await box.ready) as { simUrl: string; brokerUrl: string };
     const bridge = await startInProcess({ simUrl, brokerUrl, token });
@@ -59,7 +61,8 @@ export async function measurePolls(
         result.sizes.push(await measureSize(leases, box, bridge, cycles, i === 0 ? 3 * warmup : warmup));
       }
       // Read before the floors, which open connections of their own.
-      result.connections = (await box.ask<BoxStats>("stats")).connections;
+      const { connections, eventStreams } = await box.ask<BoxStats>("stats");
+      Object.assign(result, { connections, eventStreams });
     } finally {
       await bridge.stop();
     }

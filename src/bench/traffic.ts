@@ -62,9 +62,10 @@ export async function measureTraffic(sizes: number[]): Promise<Traffic[]> {
         const byTopic: Traffic["byTopic"] = {};
         for (const m of seen) {
           const topic = m.topic.replace(/[0-9a-f]{12}/g, "<mac>");
-          const t = (byTopic[topic] ??= { messages: 0, bytes: 0 });
+          const t = byTopic[topic] ?? { messages: 0, bytes: 0 };
           t.messages += 1;
           t.bytes += Buffer.byteLength(m.topic) + Buffer.byteLength(m.payload);
+          byTopic[topic] = t;
         }
         out.push({
           leases,
