@@ -50,6 +50,11 @@ export class Publisher {
   /** discoveryKey() and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
+  /**
+   * discoveryKey()'s text for the static leases and tracked hosts, its long part, with the lists it
+   * was built from: kept while both are the same objects (status and config polls read neither).
+   */
+  private listsKey: { leases: readonly unknown[]; hosts: readonly unknown[]; key: string } | undefined;
   /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
   private ghostKnown: boolean | undefined;
 
@@ -144,7 +149,7 @@ export class Publisher {
     const basis = discoveryBasis(box, media, this.o);
     if (!basis) return;
     const { ctx, device } = basis;
-    const key = discoveryKey(ctx, device);
+    const key = discoveryKey(ctx, device, this.listsKeyOf(ctx));
     if (unforced && key === this.builtKey) return;
     this.builtKey = undefined;
     const { entities, messages } = discoveryConfigs(basis, this.o);
@@ -167,6 +172,18 @@ export class Publisher {
     this.builtKey = key;
     this.builtTopics = current;
     this.ghostKnown = undefined;
+  }
+
+  private listsKeyOf(ctx: EntityContext): string {
+    const cached = this.listsKey;
+    if (cached?.leases === ctx.staticLeases && cached.hosts === ctx.hosts) return cached.key;
+    type Ref = Record<keyof StaticLeaseRef, unknown>;
+    const leases = ctx.staticLeases.map(
+      (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
+    );
+    const key = JSON.stringify([leases, ctx.hosts]);
+    this.listsKey = { leases: ctx.staticLeases, hosts: ctx.hosts, key };
+    return key;
   }
 
   /** Clears configs (ours or ghosts) and the state topics only ghost configs read, with empty retained messages. */
@@ -308,12 +325,9 @@ export function discoveryConfigs(
   return { entities, messages };
 }
 
-function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
-  type Ref = Record<keyof StaticLeaseRef, unknown>;
-  const leases = ctx.staticLeases.map(
-    (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
-  );
-  return JSON.stringify([{ ...ctx, staticLeases: leases }, device]);
+/** What the configs are built from, as text: the context (its lists as `listsKey`) and the device. */
+function discoveryKey(ctx: EntityContext, device: DeviceBlock, listsKey: string): string {
+  return `${JSON.stringify([{ ...ctx, staticLeases: undefined, hosts: undefined }, device])}${listsKey}`;
 }
 
 /**
