@@ -23,7 +23,14 @@ import {
 import { HOSTS_TOPIC } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { StateCache, type StateMessage, stateMessages, statePayload, staticLeaseTopic } from "./state.js";
+import {
+  messagePayload,
+  StateCache,
+  type StateMessage,
+  stateMessages,
+  statePayload,
+  staticLeaseTopic,
+} from "./state.js";
 
 /** held's value for a config this run published: an empty payload is never held (it clears). */
 const OWN = "";
@@ -93,7 +100,7 @@ export class Publisher {
     // Never read: no message, and no per-lease topic to call stale.
     if (box[resource] === undefined) return;
     const messages = resourceStates(this.o.baseTopic, resource, box);
-    for (const m of messages) this.publishValue(m.topic, m.value);
+    for (const m of messages) this.publishPayload(m.topic, messagePayload(m));
     if (resource === "static_leases") {
       for (const topic of this.states.staleLeaseTopics(this.o.baseTopic, messages)) this.clear(topic);
     }
@@ -101,7 +108,10 @@ export class Publisher {
 
   /** A retained state published when its payload text differs from the last one sent there. */
   publishValue(topic: string, value: unknown): void {
-    const payload = statePayload(value);
+    this.publishPayload(topic, statePayload(value));
+  }
+
+  private publishPayload(topic: string, payload: string): void {
     if (this.states.changed(topic, payload))
       void this.o.mqtt.publish(topic, payload, { retain: true, qos: 1 });
   }

@@ -105,7 +105,10 @@ describe("sameHostState", () => {
     const home = hostState(host(true, 1000), undefined);
     expect(sameHostState(home, hostState(host(true, 1060), home))).toBe(true);
     expect(sameHostState(home, hostState(host(false, 1060), home))).toBe(false);
-    const moved = hostState({ ...host(true, 1060), l3connectivities: [{ addr: "192.168.1.99" }] }, home);
+    const moved = hostState(
+      { ...host(true, 1060), l3connectivities: [{ addr: "192.168.1.99", af: "ipv4" }] },
+      home,
+    );
     expect(sameHostState(home, moved)).toBe(false);
     expect(sameHostState(home, { ...home, names: [...home.names, "another"] })).toBe(false);
   });
