@@ -6,7 +6,8 @@
 // lease's countdown and every host's activity times), here on a clock of its own: each poll (each
 // GET connection/, the first call of a poll) moves it `pace` seconds on. Its answers then change at
 // every poll however fast the bench polls, where the simulator's own one-second timer would leave
-// most back-to-back polls unchanged.
+// most back-to-back polls unchanged. The simulator's own live mode stays off: its LAN hosts that
+// come and go every 15 s would be devices arriving and leaving, which issue 18's figures exclude.
 import { silentLogger } from "../logger.js";
 import { startEmbeddedBroker } from "../mqtt/broker.js";
 import { startSimulator } from "../sim/index.js";
@@ -30,16 +31,21 @@ export interface BoxStats {
   logins: number;
   /** Requests per "METHOD path". */
   byEndpoint: Record<string, number>;
+  /** TCP connections for HTTP calls (keep-alive), the event stream's WebSockets not counted. */
   connections: number;
+  /** WebSocket upgrades of the event stream (`ws/event`), each a TCP connection of its own. */
+  eventStreams: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as BoxOptions;
 const rng = createRng(0x5eed);
 let now = unixNow();
 let pace = 1;
+let eventStreams = 0;
 const sim = await startSimulator({
   apps: [{ appId: options.appId, appToken: options.appToken, settings: true }],
   onRequest: (request) => {
+    if (request.path.startsWith("ws/")) eventStreams++;
     if (!options.live || request.method !== "GET" || request.path !== "connection/") return;
     for (let second = 0; second < pace; second++) tick(sim.state, rng, ++now);
   },
@@ -57,7 +63,13 @@ const stats = (): BoxStats => {
     byEndpoint[key] = (byEndpoint[key] ?? 0) + 1;
     if (r.path.startsWith("login/")) logins++;
   }
-  return { requests: sim.requests.length, logins, byEndpoint, connections: sim.connections };
+  return {
+    requests: sim.requests.length,
+    logins,
+    byEndpoint,
+    connections: sim.connections - eventStreams,
+    eventStreams,
+  };
 };
 
 const shutdown = async () => {

@@ -4,6 +4,9 @@
 // building and change detection, MQTT client and the garbage they make. The floors (floor.ts) run
 // afterwards in this same process against the same box, with the bridge stopped.
 
+import { lineMedia } from "../bridge/entities.js";
+import { BoxReader, groupResources } from "../bridge/poller.js";
+import { readLanHosts } from "../bridge/presence.js";
 import { FreeboxClient } from "../freebox/client.js";
 import { silentLogger } from "../logger.js";
 import type { BoxStats } from "./box-child.js";
@@ -31,8 +34,10 @@ export interface PollSize {
 export interface PollResult {
   live: boolean;
   sizes: PollSize[];
-  /** TCP connections the bridge opened to the box over the whole phase (start, every poll). */
+  /** TCP connections the bridge opened to the box for its calls over the whole phase (start, every poll). */
   connections: number;
+  /** Event streams it opened (a WebSocket each) in that time. */
+  eventStreams: number;
 }
 
 export async function measurePolls(
@@ -45,7 +50,7 @@ export async function measurePolls(
   const box = spawnChild(scriptPath("box-child.js"), [
     JSON.stringify({ appId: APP_ID, appToken: token, leases: sizes[0] ?? 10, live, broker: true }),
   ]);
-  const result: PollResult = { live, sizes: [], connections: 0 };
+  const result: PollResult = { live, sizes: [], connections: 0, eventStreams: 0 };
   try {
     const { simUrl, brokerUrl } = (await box.ready) as { simUrl: string; brokerUrl: string };
     const bridge = await startInProcess({ simUrl, brokerUrl, token });
@@ -56,14 +61,17 @@ export async function measurePolls(
         result.sizes.push(await measureSize(leases, box, bridge, cycles, i === 0 ? 3 * warmup : warmup));
       }
       // Read before the floors, which open connections of their own.
-      result.connections = (await box.ask<BoxStats>("stats")).connections;
+      const { connections, eventStreams } = await box.ask<BoxStats>("stats");
+      Object.assign(result, { connections, eventStreams });
     } finally {
       await bridge.stop();
     }
     for (const size of result.sizes) {
       await box.ask("leases", { total: size.leases });
       const endpoints = Object.keys(size.byEndpoint);
-      size.clientMs = await cpuPerCycle(clientPoll(simUrl, token, endpoints), cycles, warmup);
+      // Counted over the measured polls only: the first ones open a session and read everything.
+      size.clientMs = await cpuPerCycle(clientPoll(simUrl, token), cycles, warmup, () => box.ask("clear"));
+      await checkSameCalls(box, size, cycles);
       size.httpFloorMs = await cpuPerCycle(await httpFloor(simUrl, token, endpoints), cycles, warmup);
       size.floorBridgeMs = await cpuPerCycle(
         await floorBridge(simUrl, token, endpoints, brokerUrl),
@@ -102,10 +110,16 @@ async function measureSize(
   };
 }
 
-/** Median CPU ms of `cycles` polls after `warmup` unmeasured ones; closes `floor`. */
-async function cpuPerCycle(floor: Floor, cycles: number, warmup: number): Promise<number> {
+/** Median CPU ms of `cycles` polls after `warmup` unmeasured ones (then `warm`); closes `floor`. */
+async function cpuPerCycle(
+  floor: Floor,
+  cycles: number,
+  warmup: number,
+  warm?: () => Promise<unknown>,
+): Promise<number> {
   try {
     for (let i = 0; i < warmup; i++) await floor.cycle();
+    await warm?.();
     const cpu: number[] = [];
     for (let i = 0; i < cycles; i++) {
       const before = process.cpuUsage();
@@ -119,27 +133,13 @@ async function cpuPerCycle(floor: Floor, cycles: number, warmup: number): Promis
   }
 }
 
-/** What the bridge calls for each GET it makes (`endpoints` as box-child.ts counts them). */
-const CLIENT_CALLS: Record<string, (c: FreeboxClient) => Promise<unknown>> = {
-  "GET connection/": (c) => c.getConnectionStatus(),
-  "GET connection/ftth/": (c) => c.getFtth(),
-  "GET connection/xdsl/": (c) => c.getXdsl(),
-  "GET connection/config/": (c) => c.getConnectionConfig(),
-  "GET connection/ipv6/config/": (c) => c.getIpv6Config(),
-  "GET connection/ddns/ovh/": (c) => c.getDdnsConfig("ovh"),
-  "GET connection/ddns/dyndns/": (c) => c.getDdnsConfig("dyndns"),
-  "GET connection/ddns/noip/": (c) => c.getDdnsConfig("noip"),
-  "GET connection/ddns/ovh/status/": (c) => c.getDdnsStatus("ovh"),
-  "GET connection/ddns/dyndns/status/": (c) => c.getDdnsStatus("dyndns"),
-  "GET connection/ddns/noip/status/": (c) => c.getDdnsStatus("noip"),
-  "GET dhcp/config/": (c) => c.getDhcpConfig(),
-  "GET dhcp/static_lease/": (c) => c.listStaticLeases(),
-  "GET dhcp/dynamic_lease/": (c) => c.listDynamicLeases(),
-  "GET system/": (c) => c.getSystem(),
-};
-
-/** The box's client (ky over undici, envelope, session) making the poll's GETs one after the other. */
-function clientPoll(simUrl: string, token: string, endpoints: readonly string[]): Floor {
+/**
+ * The box's client (ky over undici, envelope, session) making a whole poll's calls through the
+ * bridge's own reads: each group's resources (poller.ts, the line data of the media after
+ * `connection`), then the LAN browser at the leases group (presence.ts). A resource the bridge
+ * comes to poll is measured here without a table of its own.
+ */
+function clientPoll(simUrl: string, token: string): Floor {
   const data = tempDataDir();
   const client = new FreeboxClient({
     url: simUrl,
@@ -149,20 +149,35 @@ function clientPoll(simUrl: string, token: string, endpoints: readonly string[])
     dataDir: data.dir,
     logger: silentLogger,
   });
-  const calls = endpoints
-    .filter((e) => !e.startsWith("GET login/"))
-    .map((e) => {
-      const call = CLIENT_CALLS[e];
-      if (!call) throw new Error(`the bench does not know which client call makes ${e}`);
-      return call;
-    });
+  const reader = new BoxReader(client);
   return {
     cycle: async () => {
-      for (const call of calls) await call(client);
+      for (const group of ["status", "config", "leases"] as const) {
+        for (const resource of groupResources(group)) {
+          await reader.read(resource);
+          const media = resource === "connection" ? lineMedia(reader.box.connection?.media) : undefined;
+          if (media === "xdsl" || media === "ftth") await reader.read(media);
+        }
+        if (group === "leases") await readLanHosts(client);
+      }
     },
     close: async () => {
       await client.close();
       data.cleanup();
     },
   };
+}
+
+/** Throws unless `box` received from the client poll the very calls it received from the bridge. */
+async function checkSameCalls(box: Child, size: PollSize, polls: number): Promise<void> {
+  const stats = await box.ask<BoxStats>("stats");
+  const perPoll = (n: number) => n / polls;
+  const client = Object.entries(stats.byEndpoint).filter(([e]) => !e.includes(" login/"));
+  const bridge = Object.entries(size.byEndpoint).filter(([e]) => !e.includes(" login/"));
+  const same = client.length === bridge.length && client.every(([e, n]) => perPoll(n) === size.byEndpoint[e]);
+  if (!same) {
+    throw new Error(
+      `the client poll did not make the bridge's calls: ${JSON.stringify(Object.fromEntries(client.map(([e, n]) => [e, perPoll(n)])))} against ${JSON.stringify(Object.fromEntries(bridge))}`,
+    );
+  }
 }

@@ -71,9 +71,9 @@ for (const { live, name } of BOXES) {
       pass: once && logins === 0,
     },
     {
-      figure: "connections opened",
+      figure: "HTTP connections opened",
       box: name,
-      bridge: `${polls.connections} (start + ${SIZES.length * (POLLS.cycles + POLLS.warmup)} polls)`,
+      bridge: `${polls.connections} (start + ${SIZES.length * (POLLS.cycles + POLLS.warmup)} polls; the event stream: ${polls.eventStreams} more)`,
       floor: "",
       vsFloor: "",
       target: "1",

@@ -1,6 +1,7 @@
 // Traffic of a live box (issue 18): what the bridge publishes in one hour of a box on which no
 // lease is added or removed and no device arrives or leaves, while everything else moves as on a
-// real box (box-child.ts). The hour is simulated, not waited: each group is polled as often as its
+// real box (box-child.ts, which moves the box with src/sim/live.ts's tick only: the simulator's own
+// live mode, whose LAN hosts come and go every 15 s, stays off). The hour is simulated, not waited: each group is polled as often as its
 // default interval makes it in an hour, in the order its timers would, and the box moves on by
 // the status interval at each status poll. The bridge's heartbeat (every 30 s, not retained) is
 // left out: it is the same at every size.
@@ -16,6 +17,8 @@ export interface Traffic {
   /** Messages and payload + topic bytes published in the hour. */
   messages: number;
   bytes: number;
+  /** The same per topic, a device's topics as one (`<mac>` for its MAC): what moves. */
+  byTopic: Record<string, { messages: number; bytes: number }>;
 }
 
 const HEARTBEAT = `${BASE}/bridge/health`;
@@ -56,10 +59,19 @@ export async function measureTraffic(sizes: number[]): Promise<Traffic[]> {
         }
         await sleep(500); // the last publications on their way
         const seen = watcher.seen.filter((m) => m.topic !== HEARTBEAT);
+        const byTopic: Traffic["byTopic"] = {};
+        for (const m of seen) {
+          const topic = m.topic.replace(/[0-9a-f]{12}/g, "<mac>");
+          const t = byTopic[topic] ?? { messages: 0, bytes: 0 };
+          t.messages += 1;
+          t.bytes += Buffer.byteLength(m.topic) + Buffer.byteLength(m.payload);
+          byTopic[topic] = t;
+        }
         out.push({
           leases,
           messages: seen.length,
           bytes: seen.reduce((sum, m) => sum + Buffer.byteLength(m.topic) + Buffer.byteLength(m.payload), 0),
+          byTopic,
         });
       }
     } finally {

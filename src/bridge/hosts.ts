@@ -83,6 +83,18 @@ function lastSeen(host: Json, previous: HostState | undefined): number | null {
   return time(host.last_time_reachable) ?? time(host.last_activity);
 }
 
+/** Whether two states are the same, field by field (their lists in order: hostState sorts them). */
+export function sameHostState(a: HostState, b: HostState): boolean {
+  for (const key of Object.keys(a) as (keyof HostState)[]) {
+    const x = a[key];
+    const y = b[key];
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
+
 /** `<base>/lan/hosts/<mac12>`; undefined when `mac` is not a MAC address. */
 export function hostTopic(baseTopic: string, mac: unknown): string | undefined {
   const key = macKey(mac);

@@ -11,7 +11,7 @@ import { FreeboxError } from "../freebox/errors.js";
 import type { LanHost, StaticLease } from "../freebox/types.js";
 import type { Logger } from "../logger.js";
 import { macColon, macKey } from "./entities/ids.js";
-import { type HostState, hostState, hostTopic } from "./hosts.js";
+import { HOSTS_TOPIC, type HostState, hostState, sameHostState } from "./hosts.js";
 import type { KnownHosts } from "./known-hosts.js";
 
 export type TrackerChoice = "all" | "static" | "none";
@@ -72,13 +72,13 @@ const DAY_S = 86_400;
 export class Presence {
   #mode: PresenceMode = "polled";
   readonly #entries = new Map<string, Entry>();
-  readonly #leases = new Map<string, StaticLease>();
+  #leases = new Map<string, StaticLease>();
   #tickets = 0;
   /** The LAN browser answered once (or said bridge mode): the tracked set is complete. */
   #settled = false;
-  #trackedKey = "";
   #tracked: TrackedHost[] = [];
-  readonly #published = new Set<string>();
+  /** Host topic → the state last handed to publishState (the same object while it is unchanged). */
+  #sent = new Map<string, HostState>();
 
   constructor(private readonly o: PresenceOptions) {}
 
@@ -118,7 +118,8 @@ export class Presence {
 
   /** The static leases just read: each is tracked, named by its comment, fed by its host in bridge mode. */
   setStaticLeases(leases: readonly StaticLease[]): void {
-    this.#leases.clear();
+    const before = this.#leases;
+    this.#leases = new Map();
     for (const lease of leases) {
       const mac = macKey(lease.mac ?? lease.id);
       if (mac) this.#leases.set(mac, lease);
@@ -126,6 +127,10 @@ export class Presence {
     if (this.#mode === "off") {
       const ticket = ++this.#tickets;
       for (const [mac, lease] of this.#leases) this.#update(mac, lease.host ?? {}, ticket, false);
+    } else if (sameNames(before, this.#leases)) {
+      // Outside bridge mode a lease gives a tracker and a name only: with the same MACs, comments
+      // and hostnames nothing changed for presence (the LAN read of the same poll follows anyway).
+      return;
     }
     this.#publish();
   }
@@ -139,7 +144,7 @@ export class Presence {
     const ticket = ++this.#tickets;
     let hosts: LanHost[];
     try {
-      hosts = await this.#readAll();
+      hosts = await readLanHosts(this.o.api);
     } catch (error) {
       if (!(error instanceof FreeboxError && error.code === "nodev")) throw error;
       if (this.#mode !== "off") {
@@ -189,15 +194,8 @@ export class Presence {
     const entry = this.#entries.get(mac);
     const index = this.#tracked.findIndex((t) => t.mac === mac);
     const tracks = this.#tracks(mac, entry, this.#now());
-    const topic = hostTopic(this.o.baseTopic, mac);
-    if (
-      tracks &&
-      index >= 0 &&
-      this.#tracked[index]?.name === this.#name(mac, entry) &&
-      topic &&
-      entry?.state
-    ) {
-      this.o.publishState(topic, entry.state);
+    if (tracks && index >= 0 && this.#tracked[index]?.name === this.#name(mac, entry) && entry?.state) {
+      this.#send(mac, entry.state);
       return;
     }
     if (!tracks && index < 0) return;
@@ -216,32 +214,15 @@ export class Presence {
     this.o.onModeChange();
   }
 
-  async #readAll(): Promise<LanHost[]> {
-    const { api } = this.o;
-    const interfaces = await api.listLanInterfaces();
-    const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
-    names.add("pub");
-    const out: LanHost[] = [];
-    for (const name of names) {
-      try {
-        // The interface each host came from, when the box left it out (it is undocumented).
-        for (const host of await api.listLanHosts(name))
-          out.push(host.interface ? host : { ...host, interface: name });
-      } catch (error) {
-        // An interface gone between the two calls; `pub` answering nodev is bridge mode.
-        if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
-      }
-    }
-    return out;
-  }
-
   /** Applies one LanHost: state, events, what this installation knows. */
   #update(mac: string, host: LanHost, ticket: number, announce: boolean): void {
     const entry = this.#entries.get(mac) ?? { host: undefined, ticket: 0, state: undefined };
     // A host restored from an earlier run or a lease never listed has no box data yet: its first
     // answer is no arrival (it may have been home all along).
     const before = entry.host === undefined ? undefined : entry.state?.home;
-    const state = hostState(host, entry.state);
+    // The state kept as it was when nothing in it changed: #publish then knows it was sent already.
+    const built = hostState(host, entry.state);
+    const state = entry.state !== undefined && sameHostState(entry.state, built) ? entry.state : built;
     entry.host = host;
     entry.ticket = ticket;
     entry.state = state;
@@ -281,23 +262,28 @@ export class Presence {
       tracked.push({ mac, name: this.#name(mac, this.#entries.get(mac)) });
     }
     tracked.sort((a, b) => (a.mac < b.mac ? -1 : 1));
-    const topics = new Set<string>();
+    const before = this.#sent;
+    this.#sent = new Map();
     for (const { mac } of tracked) {
-      const topic = hostTopic(this.o.baseTopic, mac);
       const state = this.#entries.get(mac)?.state;
-      if (topic === undefined || state === undefined) continue;
-      topics.add(topic);
-      this.o.publishState(topic, state);
+      if (state !== undefined) this.#send(mac, state, before);
     }
-    for (const topic of this.#published) if (!topics.has(topic)) this.o.clearState(topic);
-    this.#published.clear();
-    for (const topic of topics) this.#published.add(topic);
-    const key = JSON.stringify(tracked);
-    if (key !== this.#trackedKey) {
-      this.#trackedKey = key;
+    for (const topic of before.keys()) if (!this.#sent.has(topic)) this.o.clearState(topic);
+    if (!sameTracked(tracked, this.#tracked)) {
       this.#tracked = tracked;
       this.o.onTrackedChange();
     }
+  }
+
+  /**
+   * Hands a host's state to publishState unless it is the very state sent last (an unchanged host
+   * keeps its state object: #update): at every poll most hosts are unchanged.
+   */
+  #send(mac: string, state: HostState, before = this.#sent): void {
+    // `mac` is a mac12 key already (macKey / macOf): the topic needs no check.
+    const topic = `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}`;
+    if (before.get(topic) !== state) this.o.publishState(topic, state);
+    this.#sent.set(topic, state);
   }
 
   /** PRESENCE_TRACKERS, the exclusions, and the days a host may stay unseen. */
@@ -338,19 +324,53 @@ export function deviceName(
 ): string {
   const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
   const hostname = macKey(lease?.hostname) === undefined ? clean(lease?.hostname) : undefined;
-  const tail = macColon(mac).slice(9).toUpperCase();
   return (
     clean(lease?.comment) ??
     hostname ??
     state?.name ??
     state?.names[0] ??
     clean(knownName) ??
-    `${state?.vendor ?? "Device"} ${tail}`
+    `${state?.vendor ?? "Device"} ${macColon(mac).slice(9).toUpperCase()}`
   );
 }
+
+/** The same MACs with the same comments and hostnames (what presence takes from static leases). */
+function sameNames(a: ReadonlyMap<string, StaticLease>, b: ReadonlyMap<string, StaticLease>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [mac, lease] of b) {
+    const old = a.get(mac);
+    if (old?.comment !== lease.comment || old?.hostname !== lease.hostname) return false;
+  }
+  return true;
+}
+
+const sameTracked = (a: readonly TrackedHost[], b: readonly TrackedHost[]): boolean =>
+  a.length === b.length && a.every((t, i) => t.mac === b[i]?.mac && t.name === b[i]?.name);
 
 /** A host's MAC (mac12) from `l2ident.id`, else its id `ether-<mac>`; the case varies (the page). */
 export function macOf(host: LanHost): string | undefined {
   const l2 = host.l2ident as { id?: unknown; type?: unknown } | undefined;
   return macKey(l2?.id) ?? macKey(typeof host.id === "string" ? host.id.replace(/^ether-/, "") : undefined);
+}
+
+/**
+ * Every interface's hosts (`lan/browser/interfaces/`, then each one, `pub` always): the LAN read of
+ * a leases poll (also the bench's, so that it makes the bridge's calls). Rejects with the box's error.
+ */
+export async function readLanHosts(api: FreeboxApi): Promise<LanHost[]> {
+  const interfaces = await api.listLanInterfaces();
+  const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
+  names.add("pub");
+  const out: LanHost[] = [];
+  for (const name of names) {
+    try {
+      // The interface each host came from, when the box left it out (it is undocumented).
+      for (const host of await api.listLanHosts(name))
+        out.push(host.interface ? host : { ...host, interface: name });
+    } catch (error) {
+      // An interface gone between the two calls; `pub` answering nodev is bridge mode.
+      if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
+    }
+  }
+  return out;
 }

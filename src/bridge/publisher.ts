@@ -23,7 +23,14 @@ import {
 import { HOSTS_TOPIC } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { type ResourceId, resourceInfo } from "./resources.js";
-import { StateCache, type StateMessage, stateMessages, statePayload, staticLeaseTopic } from "./state.js";
+import {
+  messagePayload,
+  StateCache,
+  type StateMessage,
+  stateMessages,
+  statePayload,
+  staticLeaseTopic,
+} from "./state.js";
 
 /** held's value for a config this run published: an empty payload is never held (it clears). */
 const OWN = "";
@@ -50,6 +57,11 @@ export class Publisher {
   /** discoveryKey() and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
+  /**
+   * discoveryKey()'s text for the static leases and tracked hosts, its long part, with the lists it
+   * was built from: kept while both are the same objects (status and config polls read neither).
+   */
+  private listsKey: { leases: readonly unknown[]; hosts: readonly unknown[]; key: string } | undefined;
   /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
   private ghostKnown: boolean | undefined;
 
@@ -88,7 +100,7 @@ export class Publisher {
     // Never read: no message, and no per-lease topic to call stale.
     if (box[resource] === undefined) return;
     const messages = resourceStates(this.o.baseTopic, resource, box);
-    for (const m of messages) this.publishValue(m.topic, m.value);
+    for (const m of messages) this.publishPayload(m.topic, messagePayload(m));
     if (resource === "static_leases") {
       for (const topic of this.states.staleLeaseTopics(this.o.baseTopic, messages)) this.clear(topic);
     }
@@ -96,7 +108,10 @@ export class Publisher {
 
   /** A retained state published when its payload text differs from the last one sent there. */
   publishValue(topic: string, value: unknown): void {
-    const payload = statePayload(value);
+    this.publishPayload(topic, statePayload(value));
+  }
+
+  private publishPayload(topic: string, payload: string): void {
     if (this.states.changed(topic, payload))
       void this.o.mqtt.publish(topic, payload, { retain: true, qos: 1 });
   }
@@ -144,7 +159,7 @@ export class Publisher {
     const basis = discoveryBasis(box, media, this.o);
     if (!basis) return;
     const { ctx, device } = basis;
-    const key = discoveryKey(ctx, device);
+    const key = discoveryKey(ctx, device, this.listsKeyOf(ctx));
     if (unforced && key === this.builtKey) return;
     this.builtKey = undefined;
     const { entities, messages } = discoveryConfigs(basis, this.o);
@@ -167,6 +182,18 @@ export class Publisher {
     this.builtKey = key;
     this.builtTopics = current;
     this.ghostKnown = undefined;
+  }
+
+  private listsKeyOf(ctx: EntityContext): string {
+    const cached = this.listsKey;
+    if (cached?.leases === ctx.staticLeases && cached.hosts === ctx.hosts) return cached.key;
+    type Ref = Record<keyof StaticLeaseRef, unknown>;
+    const leases = ctx.staticLeases.map(
+      (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
+    );
+    const key = JSON.stringify([leases, ctx.hosts]);
+    this.listsKey = { leases: ctx.staticLeases, hosts: ctx.hosts, key };
+    return key;
   }
 
   /** Clears configs (ours or ghosts) and the state topics only ghost configs read, with empty retained messages. */
@@ -308,12 +335,9 @@ export function discoveryConfigs(
   return { entities, messages };
 }
 
-function discoveryKey(ctx: EntityContext, device: DeviceBlock): string {
-  type Ref = Record<keyof StaticLeaseRef, unknown>;
-  const leases = ctx.staticLeases.map(
-    (l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }) satisfies Ref,
-  );
-  return JSON.stringify([{ ...ctx, staticLeases: leases }, device]);
+/** What the configs are built from, as text: the context (its lists as `listsKey`) and the device. */
+function discoveryKey(ctx: EntityContext, device: DeviceBlock, listsKey: string): string {
+  return `${JSON.stringify([{ ...ctx, staticLeases: undefined, hosts: undefined }, device])}${listsKey}`;
 }
 
 /**

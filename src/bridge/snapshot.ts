@@ -22,7 +22,7 @@ import type { BoxSnapshot, DdnsState } from "./poller.js";
 import { deviceName } from "./presence.js";
 import { type DiscoveryOptions, discoveryBasis, discoveryConfigs, resourceStates } from "./publisher.js";
 import { RESOURCES } from "./resources.js";
-import { type StateMessage, statePayload } from "./state.js";
+import { messagePayload, type StateMessage } from "./state.js";
 
 /** A whole box, as the fixtures describe it (one object per resource). */
 export interface BoxData {
@@ -117,7 +117,7 @@ export function snapshotMessages(box: BoxData, o: SnapshotOptions): RetainedMess
     ...snapshotDiscovery(box, o).map((m) => ({ ...m, retain: true as const })),
     ...snapshotStates(box, o.baseTopic).map((m) => ({
       topic: m.topic,
-      payload: statePayload(m.value),
+      payload: messagePayload(m),
       retain: true as const,
     })),
   ];

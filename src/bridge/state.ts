@@ -246,10 +246,15 @@ export function staticLeaseTopic(baseTopic: string, mac: string): string | undef
 export interface StateMessage {
   topic: string;
   value: unknown;
+  /** statePayload(value), when it was built already. */
+  payload?: string;
 }
 
 /** The payload text of a state: what is published, and what change detection compares. */
 export const statePayload = (value: unknown): string => JSON.stringify(value) ?? "null";
+
+/** A message's payload text. */
+export const messagePayload = (m: StateMessage): string => m.payload ?? statePayload(m.value);
 
 /**
  * The messages of a `static_leases` answer: the list and each lease on its own topic. The lease's
@@ -257,11 +262,14 @@ export const statePayload = (value: unknown): string => JSON.stringify(value) ??
  */
 function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
   const rows = leases(raw, STATIC_LEASE);
-  const out: StateMessage[] = [{ topic: `${baseTopic}/${resourceInfo("static_leases").topic}`, value: rows }];
-  for (const lease of rows) {
+  // Each lease's text once: the list's is theirs joined (what JSON.stringify of the list gives).
+  const texts = rows.map((lease) => statePayload(lease));
+  const list = `${baseTopic}/${resourceInfo("static_leases").topic}`;
+  const out: StateMessage[] = [{ topic: list, value: rows, payload: `[${texts.join(",")}]` }];
+  rows.forEach((lease, i) => {
     const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
-    if (topic) out.push({ topic, value: lease });
-  }
+    if (topic) out.push({ topic, value: lease, payload: texts[i] ?? statePayload(lease) });
+  });
   return out;
 }
 

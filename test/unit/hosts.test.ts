@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type HostState, hostState, hostTopic } from "../../src/bridge/hosts.js";
+import { type HostState, hostState, hostTopic, sameHostState } from "../../src/bridge/hosts.js";
 import type { LanHost } from "../../src/freebox/types.js";
 
 // A LanHost as real boxes send it (shared/reference/freebox-api-lan-browser.md).
@@ -97,5 +97,19 @@ describe("hostState", () => {
   it("names its topic by the MAC, lowercase without separators", () => {
     expect(hostTopic("fbx", "02:AA:BB:CC:DD:EE")).toBe("fbx/lan/hosts/02aabbccddee");
     expect(hostTopic("fbx", "nope")).toBeUndefined();
+  });
+});
+
+describe("sameHostState", () => {
+  it("is true for a poll that moved only activity times, false when a field or a list entry changed", () => {
+    const home = hostState(host(true, 1000), undefined);
+    expect(sameHostState(home, hostState(host(true, 1060), home))).toBe(true);
+    expect(sameHostState(home, hostState(host(false, 1060), home))).toBe(false);
+    const moved = hostState(
+      { ...host(true, 1060), l3connectivities: [{ addr: "192.168.1.99", af: "ipv4" }] },
+      home,
+    );
+    expect(sameHostState(home, moved)).toBe(false);
+    expect(sameHostState(home, { ...home, names: [...home.names, "another"] })).toBe(false);
   });
 });

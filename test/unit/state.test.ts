@@ -3,6 +3,7 @@ import type { ResourceId } from "../../src/bridge/resources.js";
 import { snapshotStates } from "../../src/bridge/snapshot.js";
 import {
   buildState,
+  messagePayload,
   StateCache,
   stateMessages,
   statePayload,
@@ -184,6 +185,11 @@ describe("per-lease state topics", () => {
     expect(byTopic.get("fbx/dhcp/static_leases/00deadb00b55")).toMatchObject({ ip: "192.168.1.1" });
     expect(staticLeaseTopic("fbx", "not a mac")).toBeUndefined();
     expect(stateMessages("fbx", "dynamic_leases", ftthBox.dynamicLeases)).toHaveLength(1);
+  });
+
+  it("gives the list and each lease the payload text of their value (the list's built from the leases')", () => {
+    const msgs = stateMessages("fbx", "static_leases", ftthBox.staticLeases);
+    for (const m of msgs) expect(messagePayload(m)).toBe(statePayload(m.value));
   });
 });
 
