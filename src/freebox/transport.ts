@@ -48,31 +48,12 @@ export function boxAgent(tls: TlsSettings | undefined): Agent {
   });
 }
 
-const utf8 = new TextDecoder(); // as Response.text(): a leading BOM dropped, bad bytes replaced
-
-/**
- * The Response handed to ky for an answer read whole: it keeps the bytes read and decodes them
- * directly. A Response built on them would copy them into a web stream only for http.ts to read
- * them back out of it (about 12 µs a call, as much as undici's parsing of a small answer). Its
- * `body` stream is null: read it with text(), json() or arrayBuffer().
- */
-export class ReadAnswer extends Response {
-  constructor(
-    readonly bytes: Buffer,
-    init: ResponseInit,
-  ) {
-    super(null, init);
-  }
-
-  // Fields, not methods: the DOM types declare Response's readers as properties.
-  override text = async (): Promise<string> => utf8.decode(this.bytes);
-  override json = async (): Promise<unknown> => JSON.parse(utf8.decode(this.bytes));
-  override arrayBuffer = async (): Promise<ArrayBuffer> => new Uint8Array(this.bytes).buffer;
-}
+// Statuses whose Response may not have a body (Fetch standard, "null body status").
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
  * A `fetch` for ky: sends ky's Request through `agent` with undici's `request()` and answers a
- * ReadAnswer, the body read whole (at most `maxBytes`). `request()` rather than undici's `fetch`:
+ * Response whose body was read whole (at most `maxBytes`). `request()` rather than undici's `fetch`:
  * the same HTTP client without a second Request, WHATWG streams and Response per call (fetch's
  * machinery cost about as much CPU per poll as the rest of the client: docs/performance.md). It
  * follows no redirect: the box does not redirect its API, and following one could carry the
@@ -97,7 +78,10 @@ export function fetchVia(agent: Agent, maxBytes = MAX_ANSWER_BYTES): typeof fetc
     for (const [name, value] of Object.entries(answer.headers)) {
       for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(name, v);
     }
-    return new ReadAnswer(body, { status: answer.statusCode, headers });
+    return new Response(NULL_BODY.has(answer.statusCode) ? null : body, {
+      status: answer.statusCode,
+      headers,
+    });
   };
 }
 
