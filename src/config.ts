@@ -117,6 +117,16 @@ function crossCheck(config: Config): string[] {
       "MQTT_USERNAME and MQTT_PASSWORD (the embedded broker, MQTT_URL unset, requires both or neither): set both",
     );
   }
+  // The bridge answers every publish below its base (unknown topics with unknown_command): with
+  // the discovery prefix at or below it, it would answer every other integration's discovery
+  // config; with the base below the prefix, its states would sit among discovery configs.
+  const base = config.mqtt.baseTopic;
+  const prefix = config.ha.discoveryPrefix;
+  if (base === prefix || prefix.startsWith(`${base}/`) || base.startsWith(`${prefix}/`)) {
+    problems.push(
+      `MQTT_BASE_TOPIC "${base}" and HA_DISCOVERY_PREFIX "${prefix}" overlap: neither may be the other nor below it (the bridge would answer other integrations' discovery messages as unknown commands)`,
+    );
+  }
   return problems;
 }
 

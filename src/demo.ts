@@ -28,8 +28,19 @@ async function demo(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  const media = values.media === "xdsl" ? "xdsl" : "ftth";
+  // A typo (`--media vdsl`, `--leases ten`) must not run another demo than the one asked for.
+  const media = values.media;
   const leases = Number(values.leases);
+  const problems = [
+    ...(media === "ftth" || media === "xdsl" ? [] : [`--media must be ftth or xdsl, got "${media}"`]),
+    ...(/^\d{1,3}$/.test(values.leases)
+      ? []
+      : [`--leases must be a whole number from 0 to 999, got "${values.leases}"`]),
+  ];
+  if (problems.length > 0 || (media !== "ftth" && media !== "xdsl")) {
+    process.stderr.write(`${problems.join("\n")}\n${USAGE}\n`);
+    return EXIT.config;
+  }
   const out = (line = "") => process.stdout.write(`${line}\n`);
 
   const sim = await startSimulator({
@@ -39,7 +50,7 @@ async function demo(): Promise<number> {
     live: true,
     grantSettings: true,
     pairing: { outcome: "granted", delayMs: 1_500 },
-    staticLeases: Number.isInteger(leases) && leases >= 0 ? leases : 4,
+    staticLeases: leases,
     dynamicLeases: 6,
   });
   const dataDir = mkdtempSync(join(tmpdir(), "freebox2mqtt-demo-"));

@@ -19,9 +19,12 @@ export async function healthCommand({ config, io }: CommandContext): Promise<Exi
     return EXIT.failure;
   }
   try {
-    const health = JSON.parse(text) as { time?: string; heartbeat_ms?: number; mqtt_connected?: boolean };
-    const age = Date.now() - Date.parse(health.time ?? "");
-    const max = healthMaxAgeMs(health.heartbeat_ms ?? 30_000);
+    const health = JSON.parse(text) as { time?: unknown; heartbeat_ms?: unknown; mqtt_connected?: boolean };
+    const time = typeof health?.time === "string" ? Date.parse(health.time) : Number.NaN;
+    // A file without a readable time is not a heartbeat: saying "NaN s ago" helps nobody.
+    if (Number.isNaN(time)) throw new Error("no time");
+    const age = Date.now() - time;
+    const max = healthMaxAgeMs(typeof health.heartbeat_ms === "number" ? health.heartbeat_ms : 30_000);
     if (!(age >= 0 && age <= max)) {
       io.err(`unhealthy: last heartbeat ${Math.round(age / 1000)} s ago (more than ${max / 1000} s)`);
       return EXIT.failure;

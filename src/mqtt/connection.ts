@@ -41,6 +41,8 @@ export class MqttConnection implements MqttLink {
    */
   private held: { topic: string; payload: Buffer; retained: boolean }[] | null = [];
   private heldDropWarned = false;
+  /** Whether an overwritten `bridge/state` was already logged at warn (later ones at debug). */
+  private stateWarned = false;
   private readonly connectHandlers: (() => void)[] = [];
   /** Settles every pending ack wait, so that stop() leaves no timer and no hanging promise. */
   private readonly pending = new Set<() => void>();
@@ -175,9 +177,27 @@ export class MqttConnection implements MqttLink {
       }
       return;
     }
+    if (topic === this.o.stateTopic) this.guardState(payload);
     for (const handler of this.messageHandlers) {
       this.guard(`MQTT message handler on "${topic}"`, () => handler(topic, payload, retained));
     }
+  }
+
+  /**
+   * `<base>/bridge/state` is ours while we run: anything else retained there (the last will of an
+   * earlier connection that the broker noticed dead only after we came back, a stray or hostile
+   * publish) would leave every entity unavailable until our next reconnect, since availability
+   * mode is `all` and nothing else re-sends the birth. Seen through the bridge's `<base>/#`
+   * subscription; `online` again at once, so an `offline` lasts one round trip.
+   */
+  private guardState(payload: Buffer): void {
+    if (!this.isConnected || this.stopping || payload.toString() === "online") return;
+    const text = payload.length > 40 ? `${payload.subarray(0, 40).toString()}…` : payload.toString();
+    const line = `another MQTT client set ${this.o.stateTopic} to "${text}" (a late last will, or a second bridge on this base topic?): publishing "online" again`;
+    if (this.stateWarned) this.o.logger.debug(line);
+    else this.o.logger.warn(line);
+    this.stateWarned = true;
+    void this.send(this.o.stateTopic, "online", 1, true);
   }
 
   /** A handler's error (or rejected promise, if it is async) is logged, never thrown into mqtt.js. */

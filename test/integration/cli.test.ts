@@ -146,5 +146,11 @@ describe("freebox2mqtt CLI", () => {
     expect((await cli(["health"], { DATA_DIR: dataDir })).code).toBe(EXIT.failure);
     beat(1_000, false);
     expect((await cli(["health"], { DATA_DIR: dataDir })).err).toContain("not connected");
+    for (const text of ['{"garbage":true}', '{"time":"yesterday"}', "null", "not json"]) {
+      writeFileSync(file, text);
+      const bad = await cli(["health"], { DATA_DIR: dataDir });
+      expect(bad.code).toBe(EXIT.failure);
+      expect(bad.err).toContain(`unhealthy: ${file} is not a heartbeat file`);
+    }
   });
 });

@@ -148,6 +148,22 @@ describe("the reboot button", () => {
     await stack?.close();
   });
 
+  it("a burst of refresh requests: each answered, the box read about twice, not once per request", async () => {
+    stack.sim.faults.latencyMs = 20;
+    const reads = () =>
+      stack.sim.requests.filter((r) => r.method === "GET" && r.path === "connection/").length;
+    const before = reads();
+    const answers = await burst(
+      stack,
+      "bridge/request/refresh",
+      Array.from({ length: 30 }, () => "PRESS"),
+    );
+    expect(answers).toHaveLength(30);
+    expect(answers.every((a) => a.status === "ok")).toBe(true);
+    // The poll in flight when the burst arrived (if any), then one shared by every later request.
+    expect(reads() - before).toBeLessThanOrEqual(3);
+  });
+
   it("reboots the box; the bridge shows it offline, then online again with a new session", async () => {
     const before = writes(stack).length;
     const availability = () => stack.watch.on(`${BASE}/box/availability`).map((m) => m.payload);

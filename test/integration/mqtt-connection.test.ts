@@ -5,6 +5,7 @@ import { createServer as createTcpServer, type Server } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { Aedes } from "aedes";
+import { connectAsync } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/mqtt/broker.js";
@@ -129,6 +130,46 @@ describe("MqttConnection", () => {
 
     await proxy.cut(); // the socket dies without DISCONNECT: the broker sends the will (§3.1.2.5)
     await until(() => o.on(STATE).some((m) => m.payload === "offline"), 5000, "the will");
+    expect(await retainedOn(b.url, STATE)).toBe("offline");
+  });
+
+  it("says `online` again when another client leaves something else on bridge/state (a late will, a stray publish)", async () => {
+    const b = await broker();
+    const logs = captureLogs();
+    const c = connection(b.url, logs);
+    c.onMessage(() => {});
+    await c.subscribe(["f2m/#"]); // the bridge's own subscription covers its state topic
+    await c.start();
+    const o = await observe(b.url, [STATE]);
+    cleanups.push(() => o.close());
+    await until(() => o.on(STATE).length === 1, 5000, "retained online");
+
+    // An earlier connection of this bridge whose death the broker notices only now: its will lands
+    // on the state topic after our birth.
+    const proxy = new TcpProxy(b.port);
+    await proxy.listen();
+    cleanups.push(() => proxy.cut());
+    const stale = await connectAsync(`mqtt://127.0.0.1:${proxy.port}`, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: { topic: STATE, payload: Buffer.from("offline"), qos: 1, retain: true },
+    });
+    stale.on("error", () => {});
+    cleanups.push(() => stale.endAsync(true));
+    await proxy.cut();
+    await until(() => o.on(STATE).some((m) => m.payload === "offline"), 5000, "the stale will");
+    await until(() => o.on(STATE).at(-1)?.payload === "online", 5000, "online again");
+    expect(await retainedOn(b.url, STATE)).toBe("online");
+
+    await o.client.publishAsync(STATE, "garbage", { qos: 1, retain: true });
+    await until(() => o.on(STATE).at(-1)?.payload === "online", 5000, "online after a stray publish");
+    expect(await retainedOn(b.url, STATE)).toBe("online");
+    expect(logs.matching("a late last will, or a second bridge")).toHaveLength(2);
+
+    // Our own stop's `offline` stays.
+    await c.stop();
+    await until(() => o.on(STATE).at(-1)?.payload === "offline", 5000, "offline at stop");
+    await sleep(200);
     expect(await retainedOn(b.url, STATE)).toBe("offline");
   });
 

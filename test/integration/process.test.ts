@@ -295,6 +295,19 @@ describe("the compiled bridge process", () => {
     expect(exit.afterMs).toBeLessThan(5_000);
   });
 
+  it("npm run demo with a bad option: says which, exit code 2, starts nothing", async () => {
+    for (const [args, problem] of [
+      [["--media", "vdsl"], '--media must be ftth or xdsl, got "vdsl"'],
+      [["--leases", "ten"], '--leases must be a whole number from 0 to 999, got "ten"'],
+    ] as const) {
+      const demo = spawnNode("dist/demo.js", [...args, "--port", String(await freePort())], {});
+      const exit = await demo.exit;
+      expect(exit.code).toBe(EXIT.config);
+      expect(demo.output()).toContain(problem);
+      expect(demo.output()).not.toContain("Freebox simulator");
+    }
+  });
+
   it("npm run demo on a taken port: one clear sentence, exit code 5", async () => {
     const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, logger: captureLogs().logger });
     cleanups.push(() => broker.close());

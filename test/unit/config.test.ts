@@ -244,6 +244,27 @@ describe("configuration", () => {
     for (const piece of ["p/a", "w0rd", "me:"]) expect(text).not.toContain(piece);
   });
 
+  it("refuses a base topic and a discovery prefix that overlap, in either direction", () => {
+    for (const [base, prefix] of [
+      ["homeassistant", "homeassistant"],
+      ["home", "home/ha"],
+      ["homeassistant/freebox", "homeassistant"],
+    ]) {
+      expect(
+        problemsOf(() => loadConfig({ env: { MQTT_BASE_TOPIC: base, HA_DISCOVERY_PREFIX: prefix } })),
+      ).toEqual([
+        `MQTT_BASE_TOPIC "${base}" and HA_DISCOVERY_PREFIX "${prefix}" overlap: neither may be the other nor below it (the bridge would answer other integrations' discovery messages as unknown commands)`,
+      ]);
+    }
+    // Sharing a first level is fine: "home/fbx" and "home/ha" are apart, as are "fb" and "fbx".
+    expect(
+      loadConfig({ env: { MQTT_BASE_TOPIC: "home/fbx", HA_DISCOVERY_PREFIX: "home/ha" } }).mqtt.baseTopic,
+    ).toBe("home/fbx");
+    expect(
+      loadConfig({ env: { MQTT_BASE_TOPIC: "fb", HA_DISCOVERY_PREFIX: "fbx" } }).ha.discoveryPrefix,
+    ).toBe("fbx");
+  });
+
   it("requires both MQTT_USERNAME and MQTT_PASSWORD for the embedded broker, or neither", () => {
     for (const env of [{ MQTT_USERNAME: "ha" }, { MQTT_PASSWORD: "s3cret-pw" }]) {
       expect(problemsOf(() => loadConfig({ env }))).toEqual([

@@ -52,7 +52,11 @@ const ROUTES: ReadonlyArray<readonly [pattern: string, build: Builder]> = [
     () => ({
       payload: "any",
       prepare: () => ({
-        queue: "bridge",
+        // Not one queue for every refresh: queued one behind the other, a burst of N requests (a
+        // replayed topic, a button pressed in a loop) made N full polls, ~20 reads each, on the
+        // box. Side by side they meet in the scheduler, which runs one poll at a time per group
+        // and lets every request that arrives during a poll share the single next one.
+        queue: `bridge/request/refresh ${++refreshes}`,
         run: async (ctx) => {
           await ctx.refreshAll();
           return null;
@@ -61,6 +65,9 @@ const ROUTES: ReadonlyArray<readonly [pattern: string, build: Builder]> = [
     }),
   ],
 ];
+
+/** Numbers the refresh requests, each its own queue (above). */
+let refreshes = 0;
 
 /** Every command pattern, for the suggestion of an unknown_command answer. */
 export const COMMAND_PATTERNS: readonly string[] = ROUTES.map(([pattern]) => pattern);
