@@ -5,8 +5,9 @@
 // afterwards in this same process against the same box, with the bridge stopped.
 
 import { lineMedia } from "../bridge/entities.js";
-import { BoxReader, groupResources } from "../bridge/poller.js";
+import { BoxReader } from "../bridge/poller.js";
 import { readLanHosts } from "../bridge/presence.js";
+import { groupResources } from "../bridge/resources.js";
 import { FreeboxClient } from "../freebox/client.js";
 import { silentLogger } from "../logger.js";
 import type { BoxStats } from "./box-child.js";

@@ -13,10 +13,10 @@ import { LAN_EVENT_TOPIC } from "./entities/presence.js";
 import { boxIdOf, lineMedia } from "./entities.js";
 import { ResourceGate, unreadable } from "./gate.js";
 import { OwnTopics } from "./own-topics.js";
-import { BoxReader, groupResources } from "./poller.js";
+import { BoxReader } from "./poller.js";
 import { PresenceService } from "./presence-service.js";
 import { Publisher } from "./publisher.js";
-import type { PollGroup, ResourceId } from "./resources.js";
+import { groupResources, type PollGroup, RESOURCES, type ResourceId } from "./resources.js";
 import { Scheduler } from "./scheduler.js";
 
 export interface BridgeOptions {
@@ -287,14 +287,15 @@ export class Bridge {
     this.media = media;
     if (before !== undefined && media !== before) {
       this.o.logger.info(`line media changed from ${before} to ${String(media)}`);
-      for (const line of ["xdsl", "ftth"] as const) {
-        if (line !== media) {
-          this.reader.forget(line);
-          this.publisher.clearState(line);
+      for (const line of RESOURCES) {
+        if (line.media !== undefined && line.media !== media) {
+          this.reader.forget(line.id);
+          this.publisher.clearState(line.id);
         }
       }
     }
-    if (media === "xdsl" || media === "ftth") await this.read(media);
+    const line = RESOURCES.find((r) => r.media !== undefined && r.media === media);
+    if (line) await this.read(line.id);
   }
 
   /**

@@ -4,26 +4,28 @@
 
 import type { ApiVersionInfo, SystemInfo } from "../freebox/types.js";
 import type { DeviceBlock, EntityDescriptor } from "../mqtt/discovery.js";
-import { callsEntities } from "./entities/calls.js";
 import { connectionEntities } from "./entities/connection.js";
 import { ddnsEntities } from "./entities/ddns.js";
 import { dhcpEntities } from "./entities/dhcp.js";
 import { macColon, macKey } from "./entities/ids.js";
 import type { BoxSensorRef, EntityContext, StaticLeaseRef, TrackedHostRef } from "./entities/kit.js";
-import { lcdEntities, lcdRef } from "./entities/lcd.js";
 import { ftthEntities, xdslEntities } from "./entities/line.js";
 import { presenceEntities } from "./entities/presence.js";
-import { storageEntities, storageRefs } from "./entities/storage.js";
 import { systemEntities } from "./entities/system.js";
-import { wifiEntities } from "./entities/wifi.js";
+import { RESOURCE_DEFS, type ResourceId } from "./resources.js";
 
 export { LEASE_ATTRIBUTE_LIMIT } from "./entities/dhcp.js";
 export { idKey, macColon, macKey } from "./entities/ids.js";
 export type { BoxSensorRef, EntityContext, StaticLeaseRef, TrackedHostRef } from "./entities/kit.js";
 
-/** Every entity applicable to the box described by `ctx`, main device entities first. */
+/**
+ * Every entity applicable to the box described by `ctx`, main device entities first: the areas of
+ * the box's own device, then those of each table resource the box answers for (its entry's
+ * `entities`, in table order). The areas are named here because each spans several answers and
+ * the context's media, sensors, leases and LAN hosts rather than one resource's `ref`.
+ */
 export function entitiesFor(ctx: EntityContext): EntityDescriptor[] {
-  return [
+  const out = [
     ...connectionEntities(ctx),
     ...(ctx.media === "xdsl" ? xdslEntities(ctx) : []),
     ...(ctx.media === "ftth" ? ftthEntities(ctx) : []),
@@ -31,11 +33,12 @@ export function entitiesFor(ctx: EntityContext): EntityDescriptor[] {
     ...dhcpEntities(ctx),
     ...presenceEntities(ctx),
     ...systemEntities(ctx),
-    ...wifiEntities(ctx),
-    ...callsEntities(ctx),
-    ...storageEntities(ctx),
-    ...lcdEntities(ctx),
   ];
+  for (const def of RESOURCE_DEFS) {
+    const ref = ctx.refs[def.id];
+    if (def.entities && ref !== undefined) out.push(...def.entities(ctx, ref));
+  }
+  return out;
 }
 
 /** The box id `<box>`: its MAC lowercase without separators (`GET system/` `mac`). */
@@ -64,11 +67,8 @@ export interface EntityContextInput {
   ddnsProviders?: readonly string[];
   /** The line media of the previous context (see lineMedia). */
   previousMedia?: string;
-  /** Answers of wifi/config/, call/log/, storage/ and lcd/config/; absent when unreadable. */
-  wifi?: object;
-  calls?: readonly unknown[];
-  storage?: { disks?: unknown; raids?: unknown };
-  lcd?: Record<string, unknown>;
+  /** The latest answers (BoxSnapshot): each table resource with a `ref` gives its entities' needs. */
+  answers?: Readonly<Partial<Record<ResourceId, unknown>>>;
 }
 
 /** The entity context from the latest polled data. */
@@ -91,11 +91,18 @@ export function buildEntityContext(input: EntityContextInput): EntityContext {
     staticLeases: input.staticLeases ?? [],
     hosts: input.hosts ?? [],
     ddnsProviders: input.ddnsProviders ?? [],
-    wifi: input.wifi !== undefined,
-    calls: input.calls !== undefined,
-    storage: storageRefs(input.storage),
-    ...(input.lcd ? { lcd: lcdRef(input.lcd) } : {}),
+    refs: resourceRefs(input.answers ?? {}),
   };
+}
+
+/** Each table resource's `ref` of its answer; none for a resource not read or unreadable. */
+function resourceRefs(answers: Readonly<Partial<Record<ResourceId, unknown>>>): Record<string, unknown> {
+  const refs: Record<string, unknown> = {};
+  for (const def of RESOURCE_DEFS) {
+    const value = answers[def.id as ResourceId];
+    if (def.ref && value !== undefined) refs[def.id] = def.ref(value);
+  }
+  return refs;
 }
 
 /**

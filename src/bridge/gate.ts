@@ -5,7 +5,7 @@
 // comes back by itself once the right is granted.
 import { FreeboxError } from "../freebox/errors.js";
 import type { Logger } from "../logger.js";
-import { type ResourceId, resourceInfo } from "./resources.js";
+import { type ResourceId, resourceDef } from "./resources.js";
 
 export type Unreadable = { kind: "right"; right: string } | { kind: "absent"; code: string };
 
@@ -22,7 +22,7 @@ export interface GateOptions {
 export function unreadable(resource: ResourceId, error: unknown): Unreadable | undefined {
   if (!(error instanceof FreeboxError)) return undefined;
   if (error.code === "insufficient_rights") return { kind: "right", right: error.missingRight ?? "settings" };
-  if (resourceInfo(resource).absentOn?.includes(error.code)) return { kind: "absent", code: error.code };
+  if (resourceDef(resource).absentOn?.includes(error.code)) return { kind: "absent", code: error.code };
   return undefined;
 }
 
@@ -86,7 +86,7 @@ export class ResourceGate {
   missingRights(baseTopic: string): Array<{ resource: ResourceId; topic: string; right: string }> {
     return [...this.held.entries()].flatMap(([resource, { why }]) =>
       why.kind === "right"
-        ? [{ resource, topic: `${baseTopic}/${resourceInfo(resource).topic}`, right: why.right }]
+        ? [{ resource, topic: `${baseTopic}/${resourceDef(resource).topic}`, right: why.right }]
         : [],
     );
   }

@@ -13,8 +13,8 @@ import { RESOURCES } from "./resources.js";
  * Topics below `<base>/` that the bridge publishes (docs/mqtt-contract "Bridge topics" and "State
  * topics"). The bridge subscribes to `<base>/#` to answer every other publish, so it sees these
  * too: they are never answered, which is also what keeps a response from answering itself.
- * The contract's LAN, Wi-Fi, calls, storage and LCD topics are listed whether or not this version
- * publishes them yet, so that no state topic is ever answered as a command.
+ * Every state topic of the resource table is listed, whether or not this box publishes it, so
+ * that no state topic is ever answered as a command.
  */
 const OUTPUTS = new Set([
   "bridge/state",
@@ -22,10 +22,6 @@ const OUTPUTS = new Set([
   "bridge/health",
   "box/availability",
   "lan/event",
-  "wifi/config",
-  "calls",
-  "storage",
-  "lcd/config",
   ...RESOURCES.map((r) => r.topic),
 ]);
 /** Per-MAC state topics: `<mac12>` is the MAC in lower-case hex without separators. */

@@ -2,7 +2,7 @@
 // Assistant discovery configs (only when changed; removed with an EMPTY RETAINED payload when an
 // entity stops existing, including configs a previous run left on the broker).
 import { createHash } from "node:crypto";
-import { DDNS_PROVIDERS, type DdnsProvider } from "../freebox/types.js";
+import { DDNS_PROVIDERS } from "../freebox/types.js";
 import {
   buildDiscovery,
   type DeviceBlock,
@@ -21,8 +21,8 @@ import {
   type StaticLeaseRef,
 } from "./entities.js";
 import { HOSTS_TOPIC } from "./hosts.js";
-import type { BoxSnapshot, DdnsState } from "./poller.js";
-import { type ResourceId, resourceInfo } from "./resources.js";
+import type { BoxSnapshot } from "./poller.js";
+import { type ResourceId, resourceDef } from "./resources.js";
 import {
   messagePayload,
   StateCache,
@@ -123,7 +123,7 @@ export class Publisher {
 
   /** Clears the retained state of a resource that no longer exists on this box (xDSL after a move to fibre). */
   clearState(resource: ResourceId): void {
-    const topic = `${this.o.baseTopic}/${resourceInfo(resource).topic}`;
+    const topic = `${this.o.baseTopic}/${resourceDef(resource).topic}`;
     if (this.states.get(topic) !== undefined) this.clear(topic);
   }
 
@@ -261,11 +261,10 @@ export class Publisher {
 
 /** The state messages of one resource (none when the box has not answered for it). Pure. */
 export function resourceStates(baseTopic: string, resource: ResourceId, box: BoxSnapshot): StateMessage[] {
-  const raw = box[resource];
-  if (raw === undefined) return [];
-  return isDdns(raw)
-    ? stateMessages(baseTopic, resource, raw.config, { ddnsStatus: raw.status })
-    : stateMessages(baseTopic, resource, raw);
+  const value = box[resource];
+  if (value === undefined) return [];
+  const input = resourceDef(resource).stateInput?.(value) ?? { raw: value, ctx: {} };
+  return stateMessages(baseTopic, resource, input.raw, input.ctx);
 }
 
 export interface DiscoveryOptions {
@@ -275,28 +274,12 @@ export interface DiscoveryOptions {
   version: string;
 }
 
-/** The answers the discovery configs are built from. */
-type DiscoverySources = Pick<
-  BoxSnapshot,
-  | "system"
-  | "connection"
-  | "ftth"
-  | "static_leases"
-  | "lan_hosts"
-  | "apiVersion"
-  | `ddns_${DdnsProvider}`
-  | "wifi"
-  | "calls"
-  | "storage"
-  | "lcd"
->;
-
 /**
  * What the discovery configs depend on: the entity context and the device block, from the latest
  * answers of the box (undefined until `system/` was read: the box id comes from it).
  */
 export function discoveryBasis(
-  box: DiscoverySources,
+  box: BoxSnapshot,
   media: string | undefined,
   o: Pick<DiscoveryOptions, "baseTopic" | "boxUrl">,
 ): { ctx: EntityContext; device: DeviceBlock } | undefined {
@@ -310,10 +293,7 @@ export function discoveryBasis(
     hosts: box.lan_hosts ?? [],
     ddnsProviders: DDNS_PROVIDERS.filter((p) => box[`ddns_${p}`] !== undefined),
     previousMedia: media,
-    wifi: box.wifi,
-    calls: box.calls,
-    storage: box.storage,
-    lcd: box.lcd,
+    answers: box,
   });
   return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
 }
@@ -347,5 +327,3 @@ function discoveryKey(ctx: EntityContext, device: DeviceBlock, listsKey: string)
 function digest(text: string): string {
   return createHash("sha1").update(text).digest("base64");
 }
-
-const isDdns = (raw: unknown): raw is DdnsState => typeof raw === "object" && raw !== null && "config" in raw;

@@ -1,7 +1,7 @@
 // State payloads of the Wi-Fi, call log, storage and display resources (docs/mqtt-contract "State
 // topics": `<base>/wifi/config`, `<base>/calls`, `<base>/storage`, `<base>/lcd/config`). Fields
 // after shared/reference/freebox-api-extras.md; same rules as state.ts (documented fields present,
-// null when missing, unknown keys kept).
+// null when missing, unknown keys kept). Each is the `state` of its entry in ./resources/.
 import { listOf, shape } from "./state.js";
 
 type Json = Record<string, unknown>;
@@ -57,17 +57,12 @@ export const CALLS_LISTED = 10;
 const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const records = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
-export function homeState(resource: "wifi" | "calls" | "storage" | "lcd", raw: unknown): Json {
-  switch (resource) {
-    case "wifi":
-      return shape(raw, WIFI);
-    case "lcd":
-      return shape(raw, LCD);
-    case "calls":
-      return callsState(raw);
-    case "storage":
-      return storageState(raw);
-  }
+export function wifiState(raw: unknown): Json {
+  return shape(raw, WIFI);
+}
+
+export function lcdState(raw: unknown): Json {
+  return shape(raw, LCD);
 }
 
 /**
@@ -75,7 +70,7 @@ export function homeState(resource: "wifi" | "calls" | "storage" | "lcd", raw: u
  * them (`type` missed and `new`); `missed` and `latest`: the newest missed calls and the newest
  * calls of any type, each with `time` (ISO 8601) beside the box's unix `datetime`.
  */
-function callsState(raw: unknown): Json {
+export function callsState(raw: unknown): Json {
   const calls = records(raw)
     .map((c) => {
       const call = shape(c, CALL);
@@ -99,7 +94,7 @@ const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v)
  * Disks without their partitions, the partitions of every disk in one list (each names its
  * `disk_id`), and the RAID arrays: `null` on a box without RAID support.
  */
-function storageState(raw: unknown): Json {
+export function storageState(raw: unknown): Json {
   const src = isRecord(raw) ? raw : {};
   const disks = records(src.disks);
   return {

@@ -4,8 +4,7 @@
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
 import { macKey } from "./entities/ids.js";
-import { type ResourceId, resourceInfo } from "./resources.js";
-import { homeState } from "./state-home.js";
+import { type ResourceId, resourceDef } from "./resources.js";
 
 const CONNECTION = [
   "state",
@@ -171,45 +170,58 @@ const objectOrNull = (v: unknown): Json | null => (isRecord(v) ? v : null);
 
 /** The state payload of a resource, from the raw API result. Leases give arrays, others objects. */
 export function buildState(resource: ResourceId, raw: unknown, ctx: StateContext = {}): Json | unknown[] {
-  switch (resource) {
-    case "connection":
-      return shape(raw, CONNECTION);
-    case "connection_config":
-      return shape(raw, CONNECTION_CONFIG);
-    case "ipv6":
-      return shape(raw, IPV6, { delegations: listOf(IPV6_DELEGATION) });
-    case "xdsl": {
-      // Nested objects are always there (fields null), so `value_json.down.rate` is never undefined.
-      const stats = (v: unknown) => shape(v, XDSL_STATS);
-      return shape(raw, ["status", "down", "up"], {
-        status: (v) => shape(v, XDSL_STATUS),
-        down: stats,
-        up: stats,
-      });
-    }
-    case "ftth":
-      return shape(raw, FTTH);
-    case "dhcp_config":
-      return shape(raw, DHCP_CONFIG);
-    case "static_leases":
-      return leases(raw, STATIC_LEASE);
-    case "dynamic_leases":
-      return leases(raw, DYNAMIC_LEASE);
-    case "system": {
-      const sensors = listOf(SYSTEM_SENSOR);
-      return shape(raw, SYSTEM, { sensors, fans: sensors, model_info: objectOrNull });
-    }
-    case "wifi":
-    case "calls":
-    case "storage":
-    case "lcd":
-      return homeState(resource, raw);
-    default: {
-      // ddns_<provider>: status first so that a config key wins if both ever carry the same name.
-      const status = isRecord(ctx.ddnsStatus) ? ctx.ddnsStatus : {};
-      return shape({ ...status, ...(isRecord(raw) ? raw : {}) }, DDNS);
-    }
-  }
+  return resourceDef(resource).state(raw, ctx);
+}
+
+// The payload builders of the box's own resources, each the `state` of its entry in ./resources/.
+
+export function connectionState(raw: unknown): Json {
+  return shape(raw, CONNECTION);
+}
+
+export function connectionConfigState(raw: unknown): Json {
+  return shape(raw, CONNECTION_CONFIG);
+}
+
+export function ipv6State(raw: unknown): Json {
+  return shape(raw, IPV6, { delegations: listOf(IPV6_DELEGATION) });
+}
+
+export function xdslState(raw: unknown): Json {
+  // Nested objects are always there (fields null), so `value_json.down.rate` is never undefined.
+  const stats = (v: unknown) => shape(v, XDSL_STATS);
+  return shape(raw, ["status", "down", "up"], {
+    status: (v) => shape(v, XDSL_STATUS),
+    down: stats,
+    up: stats,
+  });
+}
+
+export function ftthState(raw: unknown): Json {
+  return shape(raw, FTTH);
+}
+
+export function dhcpConfigState(raw: unknown): Json {
+  return shape(raw, DHCP_CONFIG);
+}
+
+export function staticLeasesState(raw: unknown): Json[] {
+  return leases(raw, STATIC_LEASE);
+}
+
+export function dynamicLeasesState(raw: unknown): Json[] {
+  return leases(raw, DYNAMIC_LEASE);
+}
+
+export function systemState(raw: unknown): Json {
+  const sensors = listOf(SYSTEM_SENSOR);
+  return shape(raw, SYSTEM, { sensors, fans: sensors, model_info: objectOrNull });
+}
+
+/** A DynDNS provider: status first so that a config key wins if both ever carry the same name. */
+export function ddnsState(raw: unknown, ctx: StateContext): Json {
+  const status = isRecord(ctx.ddnsStatus) ? ctx.ddnsStatus : {};
+  return shape({ ...status, ...(isRecord(raw) ? raw : {}) }, DDNS);
 }
 
 /**
@@ -240,7 +252,7 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function staticLeaseTopic(baseTopic: string, mac: string): string | undefined {
   const key = macKey(mac);
-  return key ? `${baseTopic}/${resourceInfo("static_leases").topic}/${key}` : undefined;
+  return key ? `${baseTopic}/${resourceDef("static_leases").topic}/${key}` : undefined;
 }
 
 export interface StateMessage {
@@ -260,11 +272,11 @@ export const messagePayload = (m: StateMessage): string => m.payload ?? statePay
  * The messages of a `static_leases` answer: the list and each lease on its own topic. The lease's
  * host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host.
  */
-function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
+export function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
   const rows = leases(raw, STATIC_LEASE);
   // Each lease's text once: the list's is theirs joined (what JSON.stringify of the list gives).
   const texts = rows.map((lease) => statePayload(lease));
-  const list = `${baseTopic}/${resourceInfo("static_leases").topic}`;
+  const list = `${baseTopic}/${resourceDef("static_leases").topic}`;
   const out: StateMessage[] = [{ topic: list, value: rows, payload: `[${texts.join(",")}]` }];
   rows.forEach((lease, i) => {
     const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
@@ -273,15 +285,16 @@ function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
   return out;
 }
 
-/** Every state message of a resource: its state topic, plus the per-lease topics for static leases. */
+/** Every state message of a resource's answer: its state topic, or what its entry says (per-lease topics). */
 export function stateMessages(
   baseTopic: string,
   resource: ResourceId,
   raw: unknown,
   ctx: StateContext = {},
 ): StateMessage[] {
-  if (resource === "static_leases") return staticLeaseStates(baseTopic, raw);
-  return [{ topic: `${baseTopic}/${resourceInfo(resource).topic}`, value: buildState(resource, raw, ctx) }];
+  const def = resourceDef(resource);
+  if (def.messages) return def.messages(baseTopic, raw, ctx);
+  return [{ topic: `${baseTopic}/${def.topic}`, value: def.state(raw, ctx) }];
 }
 
 /**
@@ -318,7 +331,7 @@ export class StateCache {
    * each with an empty retained payload, then `delete` it here. (Host topics are presence.ts's.)
    */
   staleLeaseTopics(baseTopic: string, current: readonly StateMessage[]): string[] {
-    const prefix = `${baseTopic}/${resourceInfo("static_leases").topic}/`;
+    const prefix = `${baseTopic}/${resourceDef("static_leases").topic}/`;
     const keep = new Set(current.map((m) => m.topic));
     return [...this.last.keys()].filter((t) => t.startsWith(prefix) && !keep.has(t));
   }

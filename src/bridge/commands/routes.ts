@@ -1,35 +1,26 @@
 // The command topics of docs/mqtt-contract "Command topics", below `<base>/`, as patterns whose
-// `<name>` segments match any one level (passed to the builder). The same table gives the
-// suggestion of an unknown_command answer.
+// `<name>` segments match any one level (passed to the builder), gathered from the resource table
+// (resources.ts). The same list gives the suggestion of an unknown_command answer.
+import { RESOURCE_DEFS } from "../resources.js";
 import { CommandError, quote } from "../validate.js";
-import { connectionConfigArea, ddnsArea, ipv6Area } from "./connection.js";
-import { dhcpConfigArea, staticLeaseAdd, staticLeaseRemove, staticLeaseSet } from "./dhcp.js";
-import { lcdConfigArea, markCallsRead, wifiConfigArea } from "./home.js";
+import { ddnsArea } from "./connection.js";
 import { fieldCommand, objectCommand } from "./settings.js";
 import { isPlaceholder, nearestTopic } from "./suggest.js";
-import type { CommandDef } from "./types.js";
+import type { CommandDef, Route } from "./types.js";
 
-type Builder = (params: string[]) => CommandDef;
 const p0 = (params: string[]): string => params[0] ?? "";
 const p1 = (params: string[]): string => params[1] ?? "";
 
-const ROUTES: ReadonlyArray<readonly [pattern: string, build: Builder]> = [
-  ["connection/config/set", () => objectCommand(connectionConfigArea)],
-  ["connection/config/set/<field>", (p) => fieldCommand(connectionConfigArea, p0(p))],
-  ["connection/ipv6/set", () => objectCommand(ipv6Area)],
-  ["connection/ipv6/set/<field>", (p) => fieldCommand(ipv6Area, p0(p))],
+/**
+ * Each resource's own routes (its entry's `routes`, in table order), then the topics that are no
+ * single resource's: the DynDNS pair, whose provider level serves three resources (and an unknown
+ * provider is an invalid_request naming the known ones, not an unknown command), the reboot and
+ * the refresh request.
+ */
+const ROUTES: readonly Route[] = [
+  ...RESOURCE_DEFS.flatMap((r) => r.routes ?? []),
   ["connection/ddns/<provider>/set", (p) => objectCommand(ddnsArea(p0(p)))],
   ["connection/ddns/<provider>/set/<field>", (p) => fieldCommand(ddnsArea(p0(p)), p1(p))],
-  ["dhcp/config/set", () => objectCommand(dhcpConfigArea)],
-  ["dhcp/config/set/<field>", (p) => fieldCommand(dhcpConfigArea, p0(p))],
-  ["dhcp/static_leases/add", () => staticLeaseAdd],
-  ["dhcp/static_leases/<mac>/set", (p) => staticLeaseSet(p0(p))],
-  ["dhcp/static_leases/<mac>/remove", (p) => staticLeaseRemove(p0(p))],
-  ["wifi/config/set", () => objectCommand(wifiConfigArea)],
-  ["wifi/config/set/<field>", (p) => fieldCommand(wifiConfigArea, p0(p))],
-  ["lcd/config/set", () => objectCommand(lcdConfigArea)],
-  ["lcd/config/set/<field>", (p) => fieldCommand(lcdConfigArea, p0(p))],
-  ["calls/mark_read", () => markCallsRead],
   // `PRESS` is what the Home Assistant button sends; any payload reboots (docs/mqtt-contract).
   [
     "system/reboot",

@@ -13,7 +13,7 @@ import {
   rawBoolean,
   rawInteger,
 } from "../validate.js";
-import type { CommandContext, CommandDef, Plan } from "./types.js";
+import type { CommandContext, CommandDef, Plan, Route } from "./types.js";
 
 export interface FieldSpec<T> {
   /** Checks a JSON value; returns it normalized, or throws CommandError naming the field. */
@@ -119,4 +119,12 @@ export function fieldCommand<U extends object>(area: SettingsArea<U>, field: str
     payload: "raw",
     prepare: (text) => planFor(area, { [field]: spec.check(field, spec.raw(text)) }),
   };
+}
+
+/** Both command forms of an area whose name is its state topic: `<name>/set` and `<name>/set/<field>`. */
+export function settingsRoutes<U extends object>(area: SettingsArea<U>): Route[] {
+  return [
+    [`${area.name}/set`, () => objectCommand(area)],
+    [`${area.name}/set/<field>`, (p) => fieldCommand(area, p[0] ?? "")],
+  ];
 }

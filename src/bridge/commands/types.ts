@@ -43,3 +43,9 @@ export type CommandDef =
   | { payload: "object"; prepare(body: Record<string, unknown>): Plan }
   | { payload: "raw"; prepare(text: string): Plan }
   | { payload: "any"; prepare(): Plan };
+
+/**
+ * A command topic below `<base>/` as a pattern whose `<name>` levels match any one level, and the
+ * command it builds from those levels (commands/routes.ts).
+ */
+export type Route = readonly [pattern: string, build: (params: string[]) => CommandDef];

@@ -6,8 +6,8 @@ import { type EntityContext, isList, numberTpl, stateTopic } from "./kit.js";
 
 const MISSED = "value_json.missed";
 
+/** Built while the box answers call/log/: the `calls` right is granted (resources/calls.ts). */
 export function callsEntities(ctx: EntityContext): EntityDescriptor[] {
-  if (!ctx.calls) return [];
   const topic = stateTopic(ctx, "calls");
   return [
     {

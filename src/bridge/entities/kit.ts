@@ -8,9 +8,7 @@
 // sensors, binary sensors, switches, numbers (payload_reset) and device trackers (payload_reset)
 // (HA core mqtt PAYLOAD_NONE, PR #65183 and #117813). Text entities are the exception (below).
 import type { EntityDescriptor, EntityOptions } from "../../mqtt/discovery.js";
-import { type ResourceId, resourceInfo } from "../resources.js";
-import type { LcdRef } from "./lcd.js";
-import type { StorageRefs } from "./storage.js";
+import { type ResourceId, resourceDef } from "../resources.js";
 
 export interface BoxSensorRef {
   id: string;
@@ -46,18 +44,16 @@ export interface EntityContext {
   hosts: readonly TrackedHostRef[];
   /** DynDNS providers the box answers for (`ovh`, `dyndns`, `noip`). */
   ddnsProviders: readonly string[];
-  /** The box answered wifi/config/ (and call/log/: the `calls` right is granted). */
-  wifi: boolean;
-  calls: boolean;
-  /** Disks, partitions and RAID arrays that get entities (empty without disks). */
-  storage: StorageRefs;
-  /** The display and its LED strip; undefined without a display. */
-  lcd?: LcdRef;
+  /**
+   * What the entities of each table resource need from its answer (ResourceDef `ref`), for the
+   * resources the box answers for; a missing right or no display leaves its key out.
+   */
+  refs: Readonly<Record<string, unknown>>;
 }
 
 /** Full state topic of a resource. */
 export const stateTopic = (ctx: EntityContext, resource: ResourceId): string =>
-  `${ctx.baseTopic}/${resourceInfo(resource).topic}`;
+  `${ctx.baseTopic}/${resourceDef(resource).topic}`;
 
 // ---------------------------------------------------------------------------------------------
 // Templates

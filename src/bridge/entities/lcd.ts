@@ -9,9 +9,8 @@ export interface LcdRef {
   effects: readonly string[];
 }
 
-/** What the display answer says exists; undefined when the box has no display (or not read). */
-export function lcdRef(lcd: Record<string, unknown> | undefined): LcdRef | undefined {
-  if (!lcd) return undefined;
+/** What the display answer says exists. */
+export function lcdRef(lcd: Record<string, unknown>): LcdRef {
   const list = lcd.available_led_strip_animations;
   const effects = Array.isArray(list)
     ? [...new Set(list.filter((e): e is string => typeof e === "string" && e.trim() !== ""))]
@@ -24,9 +23,8 @@ export function lcdRef(lcd: Record<string, unknown> | undefined): LcdRef | undef
 const orEmpty = (field: string, test: "number" | "string"): string =>
   `{{ value_json.${field} if ${has([field], test)} else '' }}`;
 
-export function lcdEntities(ctx: EntityContext): EntityDescriptor[] {
-  const lcd = ctx.lcd;
-  if (!lcd) return [];
+/** Built while the box answers lcd/config/ (resources/lcd.ts), from what its answer says exists. */
+export function lcdEntities(ctx: EntityContext, lcd: LcdRef): EntityDescriptor[] {
   const topic = stateTopic(ctx, "lcd");
   const set = `${topic}/set`;
   const out: EntityDescriptor[] = [

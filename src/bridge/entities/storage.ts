@@ -77,10 +77,11 @@ const pick = (name: string, list: string, id: number): string => {
   );
 };
 
-export function storageEntities(ctx: EntityContext): EntityDescriptor[] {
+/** Built while the box answers storage/disk/ (resources/storage.ts); none for a box without disks. */
+export function storageEntities(ctx: EntityContext, storage: StorageRefs): EntityDescriptor[] {
   const topic = stateTopic(ctx, "storage");
   return [
-    ...ctx.storage.disks.map((d) =>
+    ...storage.disks.map((d) =>
       sensor(
         `disk_${d.id}_temperature`,
         `Disk ${d.id} temperature`,
@@ -94,7 +95,7 @@ export function storageEntities(ctx: EntityContext): EntityDescriptor[] {
         },
       ),
     ),
-    ...ctx.storage.partitions.map((p) => {
+    ...storage.partitions.map((p) => {
       const has = "p and p[0].free_bytes is number and p[0].total_bytes is number and p[0].total_bytes > 0";
       return sensor(
         `partition_${p.id}_free`,
@@ -114,7 +115,7 @@ export function storageEntities(ctx: EntityContext): EntityDescriptor[] {
         },
       );
     }),
-    ...ctx.storage.raids.map((r) => ({
+    ...storage.raids.map((r) => ({
       key: `raid_${r.id}_degraded`,
       component: "binary_sensor" as const,
       name: `RAID ${r.label ?? r.id} degraded`,

@@ -2,8 +2,8 @@
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
 import { type EntityContext, sensor, stateTopic, stringTpl, switchFor } from "./kit.js";
 
+/** Built while the box answers wifi/config/ (resources/wifi.ts). */
 export function wifiEntities(ctx: EntityContext): EntityDescriptor[] {
-  if (!ctx.wifi) return [];
   const topic = stateTopic(ctx, "wifi");
   return [
     {
