@@ -1,5 +1,5 @@
 // The command router: MQTT command messages → validated FreeboxApi calls, each answered on
-// `<base>/bridge/response/<command topic without "<base>/">` (docs/mqtt-contract "Command topics").
+// `<base>/bridge/response/<command topic without "<base>/">` (README "Commands").
 //
 // - Validation happens before any call; invalid input never reaches the box.
 // - Commands on one resource run one at a time in arrival order (commands/queue.ts).
@@ -80,7 +80,7 @@ export class CommandRouter {
 
   /**
    * The subscription (QoS 1): everything below the base, so that every publish there is answered
-   * (docs/mqtt-contract "Command topics"); the bridge's own outputs are told apart in `handle`.
+   * (README "Commands"); the bridge's own outputs are told apart in `handle`.
    */
   subscriptions(): string[] {
     return [`${this.baseTopic}/#`];
@@ -196,7 +196,7 @@ export class CommandRouter {
       this.queue.push(plan.queue, async () => {
         let done = false;
         try {
-          // The box must never make us echo a password (docs/mqtt-contract: write-only fields never
+          // The box must never make us echo a password (README: write-only fields never
           // appear anywhere). Only the field is dropped: the same text elsewhere in the answer (a
           // password that is also part of the hostname) is the user's own data, not a leak.
           const data: unknown = withoutPasswords((await plan.run(this.ctx)) ?? null);

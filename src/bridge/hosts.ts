@@ -1,4 +1,4 @@
-// One LAN host as the bridge publishes it on `<base>/lan/hosts/<mac12>` (docs/mqtt-contract.md
+// One LAN host as the bridge publishes it on `<base>/lan/hosts/<mac12>` (README
 // "State topics"): presence and the host's lasting facts only. A real box moves every active host's
 // `last_activity` / `last_time_reachable` and its Wi-Fi signal at every poll
 // (shared/reference/freebox-api-lan-browser.md): none of them is here, so a device that stays home

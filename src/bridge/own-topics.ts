@@ -10,7 +10,7 @@ import type { BoxSnapshot } from "./poller.js";
 import { RESOURCES } from "./resources.js";
 
 /**
- * Topics below `<base>/` that the bridge publishes (docs/mqtt-contract "Bridge topics" and "State
+ * Topics below `<base>/` that the bridge publishes (README "Bridge topics" and "State
  * topics"). The bridge subscribes to `<base>/#` to answer every other publish, so it sees these
  * too: they are never answered, which is also what keeps a response from answering itself.
  * Every state topic of the resource table is listed, whether or not this box publishes it, so

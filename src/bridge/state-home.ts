@@ -1,4 +1,4 @@
-// State payloads of the Wi-Fi, call log, storage and display resources (docs/mqtt-contract "State
+// State payloads of the Wi-Fi, call log, storage and display resources (README "State
 // topics": `<base>/wifi/config`, `<base>/calls`, `<base>/storage`, `<base>/lcd/config`). Fields
 // after shared/reference/freebox-api-extras.md; same rules as state.ts (documented fields present,
 // null when missing, unknown keys kept). Each is the `state` of its entry in ./resources/.

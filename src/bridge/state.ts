@@ -98,7 +98,7 @@ const DHCP_CONFIG = [
   "boot_file",
   "options",
 ];
-// Leases carry their lasting fields only (docs/mqtt-contract.md "State topics"): no
+// Leases carry their lasting fields only (README "State topics"): no
 // `lease_remaining`, `refresh_time`, nor the `host` object, whose activity times and Wi-Fi signal
 // move at every poll on a real box. Of the host, its name, vendor and type stay; presence is on
 // `<base>/lan/hosts/<mac12>` (hosts.ts).
@@ -299,7 +299,7 @@ export function stateMessages(
 
 /**
  * The payload text last published per state topic, to publish only what changed: the text about
- * to be sent against the last one sent there (docs/mqtt-contract.md "State topics"). Payloads are
+ * to be sent against the last one sent there (README "State topics"). Payloads are
  * built with a fixed key order (documented fields first), so an unchanged state gives the same text.
  */
 export class StateCache {

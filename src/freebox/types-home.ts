@@ -78,7 +78,7 @@ export interface LcdConfig extends Extra {
   available_led_strip_animations?: string[];
 }
 
-/** Writable fields of `PUT lcd/config/` that the bridge offers (docs/mqtt-contract). */
+/** Writable fields of `PUT lcd/config/` that the bridge offers (README). */
 export interface LcdConfigUpdate {
   brightness?: number;
   led_strip_enabled?: boolean;

@@ -1,4 +1,4 @@
-// Wi-Fi, call log, storage and display end to end (issue 16; docs/mqtt-contract rows wifi, calls,
+// Wi-Fi, call log, storage and display end to end (issue 16; README rows wifi, calls,
 // storage, lcd): the simulator with the shapes real boxes send, the embedded broker, the real app,
 // and what a user sees: discovery configs, state topics, command answers, the requests the box got.
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 // Every commandable entity the bridge announces to Home Assistant, driven the way HA drives it:
 // read its retained discovery config, publish on its `command_topic` what HA would send (switch
 // payload_on/payload_off, a number, a text, payload_press), then check the write the box received
-// and the state topic that follows (docs/mqtt-contract "Command topics", "Home Assistant discovery").
+// and the state topic that follows (README "Commands", "Home Assistant entities").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DDNS_PROVIDERS } from "../../src/freebox/types.js";
 import { command, readyStack, stateWhere, writes } from "./commands-helpers.js";

@@ -1,6 +1,6 @@
 // Refusals of the box reach the user with the box's error code and a readable English message
 // (plus the box's own French text), and a missing right names that right
-// (docs/mqtt-contract "Command topics"; freebox-api-connection and freebox-api-dhcp error tables).
+// (README "Commands"; freebox-api-connection and freebox-api-dhcp error tables).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { command, readyStack, writes } from "./commands-helpers.js";
 import { APP_ID, type Stack } from "./stack.js";

@@ -1,7 +1,7 @@
 // The JSON-object form of every command topic, the lease lifecycle and the answers: each command
 // reaches the simulated box as the documented call, is answered on
 // `<base>/bridge/response/<command topic without base/>` with its `transaction` echoed, and the
-// affected state topic shows the change (docs/mqtt-contract "Command topics").
+// affected state topic shows the change (README "Commands").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { command, readyStack, responseTopic, stateWhere, writes } from "./commands-helpers.js";
 import { BASE, type Stack } from "./stack.js";

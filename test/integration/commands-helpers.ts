@@ -14,7 +14,7 @@ export interface Answer {
   transaction?: unknown;
 }
 
-/** `<base>/bridge/response/<command topic without base/>` (docs/mqtt-contract "Command topics"). */
+/** `<base>/bridge/response/<command topic without base/>` (README "Commands"). */
 export const responseTopic = (relative: string): string => `${BASE}/bridge/response/${relative}`;
 
 /** Every write the box received (logins and reads left out). */

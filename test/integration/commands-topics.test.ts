@@ -1,4 +1,4 @@
-// Which publishes under the base get an answer (docs/mqtt-contract "Command topics"): every one that
+// Which publishes under the base get an answer (README "Commands"): every one that
 // is not the bridge's own output, an unknown topic naming the nearest valid one; an empty payload is
 // never a command; a topic too long to answer is ignored without harm to the connection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 // Every class of invalid input the contract names is refused by the bridge itself: answered with
 // `code: "invalid_request"` and a message naming the field, and NOTHING reaches the box
-// (docs/mqtt-contract "Command topics": "invalid input never reaches the box").
+// (README "Commands": "invalid input never reaches the box").
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { command, readyStack, writes } from "./commands-helpers.js";
 import { until } from "./mqtt-helpers.js";

@@ -452,8 +452,8 @@ function publishable(topic: string): boolean {
   return true;
 }
 
-/** Written from docs/mqtt-contract, not from the router: what must be answered. */
-// docs/mqtt-contract: every publish under the base is answered, except the bridge's own outputs.
+/** Written from README, not from the router: what must be answered. */
+// README: every publish under the base is answered, except the bridge's own outputs.
 const OWN_OUTPUTS = new Set(
   "bridge/state bridge/info bridge/health box/availability connection connection/config connection/ipv6 connection/xdsl connection/ftth connection/ddns/ovh connection/ddns/dyndns connection/ddns/noip dhcp/config dhcp/static_leases dhcp/dynamic_leases system lan/event wifi/config calls storage lcd/config".split(
     " ",

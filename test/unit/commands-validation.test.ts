@@ -1,5 +1,5 @@
 // Refusals: every invalid input is answered with invalid_request (or unknown_command) and a
-// sentence naming the field, and the box receives nothing at all (docs/mqtt-contract: "invalid
+// sentence naming the field, and the box receives nothing at all (README: "invalid
 // input never reaches the box").
 import { describe, expect, it } from "vitest";
 import { CommandRouter } from "../../src/bridge/commands.js";

@@ -1,4 +1,4 @@
-// Every command topic of docs/mqtt-contract "Command topics", in both forms where it has two:
+// Every command topic of README "Commands", in both forms where it has two:
 // the box receives the right call, the answer is published on the right topic, the state is
 // refreshed. Refusals are in commands-validation.test.ts, the rest in commands-behaviour.test.ts.
 import { describe, expect, it } from "vitest";

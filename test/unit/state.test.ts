@@ -42,7 +42,7 @@ const XDSL_STATS =
   "maxrate rate snr attn snr_10 attn_10 fec crc hec es ses phyr ginp nitro rxmt rxmt_corr rxmt_uncorr rtx_tx rtx_c rtx_uc".split(
     " ",
   );
-// docs/mqtt-contract.md "State topics": lasting fields only, in this order.
+// README "State topics": lasting fields only, in this order.
 const STATIC_LEASE = "id mac ip comment hostname name vendor host_type".split(" ");
 const DYNAMIC_LEASE = "mac ip hostname is_static assign_time name vendor host_type".split(" ");
 

@@ -1,6 +1,6 @@
 // Connection settings commands: `connection/config`, `connection/ipv6` and
 // `connection/ddns/<provider>` (freebox-api-connection: ConnectionConfiguration,
-// ConnectionIpv6Configuration, DDNSConfig; docs/mqtt-contract "Command topics").
+// ConnectionIpv6Configuration, DDNSConfig; README "Commands").
 import { FreeboxError } from "../../freebox/errors.js";
 import {
   type ConnectionConfigUpdate,
@@ -125,7 +125,7 @@ const ddnsAreas = new Map<DdnsProvider, SettingsArea<DdnsConfigUpdate>>(
         user: textField(255),
         password: textField(255, true),
       },
-      // The state topic merges the config with `status/` (docs/mqtt-contract "State topics").
+      // The state topic merges the config with `status/` (README "State topics").
       readOnly: new Set(["status", "next_refresh", "last_refresh", "next_retry", "last_error"]),
       // The answer's `password`, should the box echo it, is dropped by the router (commands.ts).
       apply: (ctx, update) => ctx.api.updateDdnsConfig(provider, update),

@@ -1,5 +1,5 @@
 // DHCP commands: `dhcp/config` and the static leases (freebox-api-dhcp: DhcpConfig,
-// DhcpStaticLease; docs/mqtt-contract "Command topics"). Addresses are checked against the LAN the
+// DhcpStaticLease; README "Commands"). Addresses are checked against the LAN the
 // box reports (gateway/netmask), so a range or lease outside it never reaches the box.
 import type { DhcpConfigUpdate, StaticLeaseAdd, StaticLeaseUpdate } from "../../freebox/types.js";
 import {

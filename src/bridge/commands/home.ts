@@ -1,4 +1,4 @@
-// Wi-Fi, call log and display commands (shared/reference/freebox-api-extras.md; docs/mqtt-contract
+// Wi-Fi, call log and display commands (shared/reference/freebox-api-extras.md; README
 // "Command topics": `wifi/config/set`, `calls/mark_read`, `lcd/config/set`). Every change needs
 // the `settings` right; marking calls read needs `calls`.
 import type { LcdConfigUpdate, WifiConfigUpdate } from "../../freebox/types-home.js";

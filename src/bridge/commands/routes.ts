@@ -1,4 +1,4 @@
-// The command topics of docs/mqtt-contract "Command topics", below `<base>/`, as patterns whose
+// The command topics of README "Commands", below `<base>/`, as patterns whose
 // `<name>` segments match any one level (passed to the builder), gathered from the resource table
 // (resources.ts). The same list gives the suggestion of an unknown_command answer.
 import { RESOURCE_DEFS } from "../resources.js";
@@ -21,7 +21,7 @@ const ROUTES: readonly Route[] = [
   ...RESOURCE_DEFS.flatMap((r) => r.routes ?? []),
   ["connection/ddns/<provider>/set", (p) => objectCommand(ddnsArea(p0(p)))],
   ["connection/ddns/<provider>/set/<field>", (p) => fieldCommand(ddnsArea(p0(p)), p1(p))],
-  // `PRESS` is what the Home Assistant button sends; any payload reboots (docs/mqtt-contract).
+  // `PRESS` is what the Home Assistant button sends; any payload reboots (README).
   [
     "system/reboot",
     () => ({

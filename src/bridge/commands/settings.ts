@@ -1,5 +1,5 @@
 // Settings objects changed by a partial PUT (connection config, IPv6, DynDNS, DHCP config): one
-// declaration per area gives both command forms of docs/mqtt-contract, `…/set` with a JSON object
+// declaration per area gives both command forms of README "Commands", `…/set` with a JSON object
 // of writable fields and `…/set/<field>` with a raw value, validated the same way.
 import type { ResourceId } from "../resources.js";
 import {

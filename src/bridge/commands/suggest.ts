@@ -1,4 +1,4 @@
-// The "did you mean" of an unknown_command answer (docs/mqtt-contract "Command topics": an unknown
+// The "did you mean" of an unknown_command answer (README "Commands": an unknown
 // topic is answered naming the nearest valid topic where there is one). Topics are compared level
 // by level, so that a misspelt verb (`SET`, `sett`), a missing `<mac>` level or a wrong area each
 // count as one mistake, whatever the length of the levels around them.

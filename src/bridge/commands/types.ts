@@ -28,7 +28,7 @@ export interface CommandResponse {
 export interface Plan {
   /** Commands with the same key run one at a time, in arrival order (a resource id, or "bridge"). */
   queue: string;
-  /** State to re-poll after a success (docs/mqtt-contract: "the affected state topic is refreshed at once"). */
+  /** State to re-poll after a success (README: "the affected state topic is refreshed at once"). */
   refresh?: ResourceId;
   /** Values that must never appear in a response or a log line (the write-only DynDNS password). */
   secrets?: string[];

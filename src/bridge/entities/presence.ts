@@ -1,12 +1,12 @@
 // Presence (issue 15): one device_tracker per LAN host that has one (presence.ts decides which),
 // on the host's own device, and the `lan_event` event entity on the Freebox device.
-// docs/mqtt-contract.md: keys `host_<mac12>` (replacing `lease_<mac12>`) and `lan_event`.
+// README: keys `host_<mac12>` (replacing `lease_<mac12>`) and `lan_event`.
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
 import { hostTopic } from "../hosts.js";
 import { macColon } from "./ids.js";
 import type { EntityContext } from "./kit.js";
 
-/** `<base>/lan/event`: not retained, one message per event (docs/mqtt-contract.md). */
+/** `<base>/lan/event`: not retained, one message per event (README). */
 export const LAN_EVENT_TOPIC = "lan/event";
 
 /** Event types of `<base>/lan/event` (presence.ts LanEventType). */

@@ -18,7 +18,7 @@ export interface ResourceDef<Id extends string = string, T = unknown, R = unknow
   id: Id;
   /** The poll group that reads it (scheduler.ts), in table order. */
   group: PollGroup;
-  /** State topic below the base topic (docs/mqtt-contract "State topics"). */
+  /** State topic below the base topic (README "State topics"). */
   topic: string;
   /**
    * Box error codes on reading it that mean "this box has none" (lcd/config/ on a box without a
@@ -47,6 +47,6 @@ export interface ResourceDef<Id extends string = string, T = unknown, R = unknow
   ref?(value: T): R;
   /** Its entities, built only while the box answers for it (a missing right: none). */
   entities?(ctx: EntityContext, ref: R): EntityDescriptor[];
-  /** Its command topics (docs/mqtt-contract "Command topics"). */
+  /** Its command topics (README "Commands"). */
   routes?: readonly Route[];
 }
