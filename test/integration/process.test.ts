@@ -205,7 +205,12 @@ describe("the compiled bridge process", () => {
       });
       await until(() => run.output().includes("app token saved"), 15_000, "the pairing of run");
       const o = await watch(`mqtt://127.0.0.1:${port}`);
-      await until(() => lastOn(o, "freebox2mqtt/box/availability") === "online", 10_000, "the bridge");
+      // Generous: the whole suite runs beside it on two cores. On a miss, the bridge's own words.
+      await until(() => lastOn(o, "freebox2mqtt/box/availability") === "online", 20_000, "the bridge").catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; the bridge said:\n${run.output().slice(-3000)}`);
+        },
+      );
       run.child.kill("SIGTERM");
       await run.exit;
 
@@ -229,6 +234,7 @@ describe("the compiled bridge process", () => {
       expect((await again.exit).code).toBe(EXIT.pairing);
       expect(again.output().match(/refused/g)).toHaveLength(1);
     },
+    60_000,
   );
 
   it("exits with code 4 and says to pair again when the box revokes the token", async () => {
