@@ -98,7 +98,7 @@ export function startApp(config: Config, logger: Logger, options: AppOptions = {
     if (stopping !== undefined) return;
     if (!(await client.hasToken())) {
       if (options.pairIfUnpaired === false) throw new FreeboxError("pairing_required", NOT_PAIRED_UNATTENDED);
-      logger.info("no app token yet: pairing with the Freebox (README: Pairing)");
+      logger.info('no app token yet: pairing with the Freebox (README "Pair (once)")');
       // The client logs the progress (press the arrow, seconds left) and the outcome itself.
       await client.pair();
     }
