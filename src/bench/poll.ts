@@ -2,7 +2,7 @@
 // timed (bridge.refreshAll); the simulator and the broker run in a child process (box-child.ts), so
 // that process.cpuUsage() here counts the bridge's work only: its HTTP client, parsing, state
 // building and change detection, MQTT client and the garbage they make. The floors (floor.ts) run
-// afterwards in this same process against the same box, with the bridge stopped.
+// in this same process against the same box, their polls alternating with the bridge's (below).
 
 import { lineMedia } from "../bridge/entities.js";
 import { BoxReader } from "../bridge/poller.js";
@@ -26,6 +26,10 @@ export interface PollSize {
   httpFloorMs: number;
   /** The floor bridge's CPU per poll (floor.ts), ms (median). */
   floorBridgeMs: number;
+  /** Median of the per-pair ratios client / HTTP floor (see `interleave`). */
+  clientRatio: number;
+  /** Median of the per-pair ratios bridge / floor bridge. */
+  bridgeRatio: number;
   /** Requests per poll (mean), and per endpoint. */
   requests: number;
   byEndpoint: Record<string, number>;
@@ -35,7 +39,7 @@ export interface PollSize {
 export interface PollResult {
   live: boolean;
   sizes: PollSize[];
-  /** TCP connections the bridge opened to the box for its calls over the whole phase (start, every poll). */
+  /** TCP connections the bridge opened to the box for its calls while it polled alone (start, warm-ups, counted polls). */
   connections: number;
   /** Event streams it opened (a WebSocket each) in that time. */
   eventStreams: number;
@@ -57,28 +61,19 @@ export async function measurePolls(
     const bridge = await startInProcess({ simUrl, brokerUrl, token });
     try {
       // The first size gets three times the warm-up: V8 is still compiling the bridge's code then,
-      // which the later sizes and the floors (run after them) would not pay.
+      // which the later sizes would not pay.
       for (const [i, leases] of sizes.entries()) {
-        result.sizes.push(await measureSize(leases, box, bridge, cycles, i === 0 ? 3 * warmup : warmup));
+        // Connections and event streams are counted while the bridge alone polls (its start and
+        // each size's warm-up and counted polls): the floors open connections of their own.
+        const before = i === 0 ? { connections: 0, eventStreams: 0 } : await box.ask<BoxStats>("stats");
+        const size = await countSize(leases, box, bridge, cycles, i === 0 ? 3 * warmup : warmup);
+        const after = await box.ask<BoxStats>("stats");
+        result.connections += after.connections - before.connections;
+        result.eventStreams += after.eventStreams - before.eventStreams;
+        result.sizes.push(await measureSize(size, box, bridge, { simUrl, brokerUrl, token }, cycles, warmup));
       }
-      // Read before the floors, which open connections of their own.
-      const { connections, eventStreams } = await box.ask<BoxStats>("stats");
-      Object.assign(result, { connections, eventStreams });
     } finally {
       await bridge.stop();
-    }
-    for (const size of result.sizes) {
-      await box.ask("leases", { total: size.leases });
-      const endpoints = Object.keys(size.byEndpoint);
-      // Counted over the measured polls only: the first ones open a session and read everything.
-      size.clientMs = await cpuPerCycle(clientPoll(simUrl, token), cycles, warmup, () => box.ask("clear"));
-      await checkSameCalls(box, size, cycles);
-      size.httpFloorMs = await cpuPerCycle(await httpFloor(simUrl, token, endpoints), cycles, warmup);
-      size.floorBridgeMs = await cpuPerCycle(
-        await floorBridge(simUrl, token, endpoints, brokerUrl),
-        cycles,
-        warmup,
-      );
     }
     return result;
   } finally {
@@ -86,7 +81,8 @@ export async function measurePolls(
   }
 }
 
-async function measureSize(
+/** The bridge's calls at `leases`: `cycles` polls after `warmup` (untimed), counted by the box. */
+async function countSize(
   leases: number,
   box: Child,
   bridge: InProcessBridge,
@@ -97,41 +93,91 @@ async function measureSize(
   // Warm-up: the first polls publish the new LAN and its discovery, and warm the JIT up.
   for (let i = 0; i < warmup; i++) await bridge.cycle();
   await box.ask("clear");
-  const cpuMs = await cpuPerCycle({ cycle: bridge.cycle, close: async () => undefined }, cycles, 0);
+  for (let i = 0; i < cycles; i++) await bridge.cycle();
   const stats = await box.ask<BoxStats>("stats");
   return {
     leases,
-    cpuMs,
+    // Filled in by measureSize.
+    cpuMs: Number.NaN,
     clientMs: Number.NaN,
     httpFloorMs: Number.NaN,
     floorBridgeMs: Number.NaN,
+    clientRatio: Number.NaN,
+    bridgeRatio: Number.NaN,
     requests: stats.requests / cycles,
     byEndpoint: Object.fromEntries(Object.entries(stats.byEndpoint).map(([k, n]) => [k, n / cycles])),
     logins: stats.logins,
   };
 }
 
-/** Median CPU ms of `cycles` polls after `warmup` unmeasured ones (then `warm`); closes `floor`. */
-async function cpuPerCycle(
-  floor: Floor,
+/**
+ * CPU per poll of the client and of the bridge at `size`, each interleaved with its floor. The
+ * machine is shared and its speed drifts by 20-40 % over the seconds a series of polls takes; run
+ * one after the other, the two series of a ratio would see different machines. Alternating them
+ * poll by poll (A B A B ..., as a side-by-side timing tool does) makes each pair see the same one,
+ * and the median of the per-pair ratios keeps the drift out of the ratio.
+ */
+async function measureSize(
+  size: PollSize,
+  box: Child,
+  bridge: InProcessBridge,
+  o: { simUrl: string; brokerUrl: string; token: string },
   cycles: number,
   warmup: number,
-  warm?: () => Promise<unknown>,
-): Promise<number> {
+): Promise<PollSize> {
+  const endpoints = Object.keys(size.byEndpoint);
+  const client = clientPoll(o.simUrl, o.token);
+  const httpFloorPoll = await httpFloor(o.simUrl, o.token, endpoints);
+  const floorBridgePoll = await floorBridge(o.simUrl, o.token, endpoints, o.brokerUrl);
   try {
-    for (let i = 0; i < warmup; i++) await floor.cycle();
-    await warm?.();
-    const cpu: number[] = [];
-    for (let i = 0; i < cycles; i++) {
-      const before = process.cpuUsage();
-      await floor.cycle();
-      const used = process.cpuUsage(before);
-      cpu.push((used.user + used.system) / 1000);
-    }
-    return median(cpu);
+    // The client's first polls open a session and read everything: its calls are checked on the
+    // polls after its warm-up, before any floor polls beside it.
+    for (let i = 0; i < warmup; i++) await client.cycle();
+    await box.ask("clear");
+    for (let i = 0; i < cycles; i++) await client.cycle();
+    await checkSameCalls(box, size, cycles);
+    const clientPairs = await interleave(client, httpFloorPoll, cycles, warmup);
+    const bridgePairs = await interleave(bridge, floorBridgePoll, cycles, warmup);
+    return {
+      ...size,
+      clientMs: clientPairs.a,
+      httpFloorMs: clientPairs.b,
+      clientRatio: clientPairs.ratio,
+      cpuMs: bridgePairs.a,
+      floorBridgeMs: bridgePairs.b,
+      bridgeRatio: bridgePairs.ratio,
+    };
   } finally {
-    await floor.close();
+    await Promise.all([client.close(), httpFloorPoll.close(), floorBridgePoll.close()]);
   }
+}
+
+/** CPU ms of one poll (user + system, this process). */
+async function cpuOf(poll: Pick<Floor, "cycle">): Promise<number> {
+  const before = process.cpuUsage();
+  await poll.cycle();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * `cycles` pairs of polls, `a` then `b`, after `warmup` unmeasured polls of `b` (`a` is warm):
+ * the median CPU of each side and the median of the per-pair ratios a / b.
+ */
+async function interleave(
+  a: Pick<Floor, "cycle">,
+  b: Pick<Floor, "cycle">,
+  cycles: number,
+  warmup: number,
+): Promise<{ a: number; b: number; ratio: number }> {
+  for (let i = 0; i < warmup; i++) await b.cycle();
+  const pairs: { a: number; b: number }[] = [];
+  for (let i = 0; i < cycles; i++) pairs.push({ a: await cpuOf(a), b: await cpuOf(b) });
+  return {
+    a: median(pairs.map((p) => p.a)),
+    b: median(pairs.map((p) => p.b)),
+    ratio: median(pairs.map((p) => p.a / p.b)),
+  };
 }
 
 /**

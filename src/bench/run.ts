@@ -2,7 +2,7 @@
 // whose answers change at every poll (box-child.ts, live) and for an unchanged box beside it, each
 // with its floor measured in the same run (floor.ts); one table with ratios to the floors and a
 // pass/miss mark per target. It asserts nothing (not a test); progress goes to stderr, the table to
-// stdout. A few minutes on 2 cores.
+// stdout. A few minutes on 2 cores; `npm run bench -- --only cpu` runs the CPU-per-poll rows alone.
 import { availableParallelism } from "node:os";
 import { median, percentile } from "./common.js";
 import { type Footprints, measureFootprints } from "./footprint.js";
@@ -11,7 +11,7 @@ import { measurePresence } from "./presence.js";
 import { scriptPath, spawnChild } from "./proc.js";
 import { measureRoundTrip } from "./roundtrip.js";
 import { measureNodeStart, measureStart } from "./start.js";
-import { mb, ms, percent, type Row, ratio, renderTable, signedMb } from "./table.js";
+import { mb, ms, percent, type Row, ratio, renderTable, signedMb, times } from "./table.js";
 import { measureTraffic } from "./traffic.js";
 
 const SIZES = [10, 250, 1000];
@@ -21,13 +21,15 @@ const BOXES = [
   { live: true, name: "changing" },
   { live: false, name: "unchanged" },
 ] as const;
+// `--only cpu`: the CPU per poll rows (and the request and connection rows the same polls give).
+const cpuOnly = process.argv.slice(2).join(" ") === "--only cpu";
 const step = (text: string) => process.stderr.write(`bench: ${text}…\n`);
 const started = performance.now();
 const rows: Row[] = [];
 
 for (const { live, name } of BOXES) {
   step(
-    `${name} box: CPU per poll at ${SIZES.join(", ")} leases (${POLLS.warmup} + ${POLLS.cycles} polls each, then the floors)`,
+    `${name} box: CPU per poll at ${SIZES.join(", ")} leases (${POLLS.warmup} + ${POLLS.cycles} polls each, alternating with the floors')`,
   );
   const pollChild = spawnChild(scriptPath("poll-child.js"), [
     JSON.stringify({ sizes: SIZES, ...POLLS, live }),
@@ -42,9 +44,9 @@ for (const { live, name } of BOXES) {
       box: name,
       bridge: ms(s.clientMs),
       floor: `${ms(s.httpFloorMs)} (HTTP)`,
-      vsFloor: ratio(s.clientMs, s.httpFloorMs),
+      vsFloor: times(s.clientRatio),
       target: live ? "≤ 1.3×" : "",
-      ...(live ? { pass: s.clientMs <= 1.3 * s.httpFloorMs } : {}),
+      ...(live ? { pass: s.clientRatio <= 1.3 } : {}),
     });
   }
   for (const s of polls.sizes) {
@@ -53,9 +55,9 @@ for (const { live, name } of BOXES) {
       box: name,
       bridge: ms(s.cpuMs),
       floor: `${ms(s.floorBridgeMs)} (floor bridge)`,
-      vsFloor: ratio(s.cpuMs, s.floorBridgeMs),
+      vsFloor: times(s.bridgeRatio),
       target: live ? "≤ 1.3×" : "",
-      ...(live ? { pass: s.cpuMs <= 1.3 * s.floorBridgeMs } : {}),
+      ...(live ? { pass: s.bridgeRatio <= 1.3 } : {}),
     });
   }
   const once = polls.sizes.every((s) => Object.values(s.byEndpoint).every((n) => n === 1));
@@ -80,6 +82,7 @@ for (const { live, name } of BOXES) {
       pass: polls.connections === 1,
     },
   );
+  if (cpuOnly) continue;
 
   step(`${name} box: footprint (${FOOTPRINT.leases} leases, ${FOOTPRINT.polls} polls, bridge then floor)`);
   const endpoints = Object.keys(polls.sizes.at(-1)?.byEndpoint ?? {});
@@ -158,33 +161,37 @@ for (const { live, name } of BOXES) {
   );
 }
 
-step(`changing box: traffic of one simulated hour at ${SIZES.join(", ")} leases`);
-const traffic = await measureTraffic(SIZES);
-for (const t of traffic) {
+if (!cpuOnly) await measureTrafficAndPresence();
+
+async function measureTrafficAndPresence(): Promise<void> {
+  step(`changing box: traffic of one simulated hour at ${SIZES.join(", ")} leases`);
+  const traffic = await measureTraffic(SIZES);
+  for (const t of traffic) {
+    rows.push({
+      figure: `published per hour, ${t.leases.toLocaleString("en")} leases`,
+      box: "changing",
+      bridge: `${mb(t.bytes)}, ${t.messages.toLocaleString("en")} messages`,
+      floor: "",
+      vsFloor: "",
+      target: "< 1 MB/h",
+      pass: t.bytes < 1048576,
+    });
+  }
+  const bytes = traffic.map((t) => t.bytes);
+  const spread = Math.max(...bytes) / Math.min(...bytes) - 1;
   rows.push({
-    figure: `published per hour, ${t.leases.toLocaleString("en")} leases`,
+    figure: "published per hour, largest vs smallest size",
     box: "changing",
-    bridge: `${mb(t.bytes)}, ${t.messages.toLocaleString("en")} messages`,
+    bridge: percent(spread),
     floor: "",
     vsFloor: "",
-    target: "< 1 MB/h",
-    pass: t.bytes < 1048576,
+    target: "≤ +20 %",
+    pass: spread <= 0.2,
   });
-}
-const bytes = traffic.map((t) => t.bytes);
-const spread = Math.max(...bytes) / Math.min(...bytes) - 1;
-rows.push({
-  figure: "published per hour, largest vs smallest size",
-  box: "changing",
-  bridge: percent(spread),
-  floor: "",
-  vsFloor: "",
-  target: "≤ +20 %",
-  pass: spread <= 0.2,
-});
 
-step("presence (issue 15): 200 events, then 250 hosts with one event per second for a minute, then idle");
-rows.push(...(await measurePresence({ events: 200, hosts: 250, loadSeconds: 60, idleSeconds: 10 })));
+  step("presence (issue 15): 200 events, then 250 hosts with one event per second for a minute, then idle");
+  rows.push(...(await measurePresence({ events: 200, hosts: 250, loadSeconds: 60, idleSeconds: 10 })));
+}
 
 process.stdout.write(
   `freebox2mqtt bench: Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs; ` +

@@ -28,7 +28,8 @@ const mark = (pass: boolean | undefined): string => (pass === undefined ? "" : p
 export const ms = (value: number): string =>
   value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
 export const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MB`;
-export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+export const times = (value: number): string => `${value.toFixed(2)}×`;
+export const ratio = (a: number, b: number): string => times(a / b);
 export const signedMb = (bytes: number): string => `${bytes >= 0 ? "+" : ""}${mb(bytes)}`;
 export const percent = (fraction: number): string =>
   `${fraction >= 0 ? "+" : ""}${(fraction * 100).toFixed(1)} %`;
