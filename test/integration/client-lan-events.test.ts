@@ -40,15 +40,15 @@ async function start(options: SimulatorOptions = {}, extraCa?: string[]) {
   return { client, logs };
 }
 
-/** A stream on `client` that records what it is told. */
+/** A stream on `source` (a client, or a scripted box) that records what it is told. */
 function stream(
-  client: FreeboxClient,
+  source: EventStreamOptions["source"],
   logs: ReturnType<typeof captureLogs>,
   over: Partial<EventStreamOptions> = {},
 ) {
   const seen = { ready: 0, down: 0, unavailable: [] as string[], notifications: [] as BoxNotification[] };
   const s = new EventStream({
-    source: client,
+    source,
     events: LAN_EVENTS,
     logger: logs.logger,
     backoff: { baseMs: 10, maxMs: 100 },
@@ -249,19 +249,11 @@ describe("event stream against a scripted box", () => {
         if (index > 0 || answered++ === 0) socket.pong();
       });
     });
-    const logs = captureLogs();
-    let ready = 0;
-    const s = new EventStream({
-      source: box.source,
-      events: LAN_EVENTS,
-      logger: logs.logger,
+    const { s, seen } = stream(box.source, captureLogs(), {
       backoff: { baseMs: 10, maxMs: 50 },
       pingIntervalMs: 30,
-      handlers: { onReady: () => ready++, onNotification: () => {}, onUnavailable: () => {} },
     });
-    streams.push(s);
-    s.start();
-    await until(() => ready === 2 && box.connections() === 2, 5000, "a second connection");
+    await until(() => seen.ready === 2 && box.connections() === 2, 5000, "a second connection");
     await s.stop();
     await box.close();
   });
@@ -272,19 +264,15 @@ describe("event stream against a scripted box", () => {
     const box = await scriptedBox((socket, index) => {
       if (index > 0) register(socket);
     });
-    const logs = captureLogs();
-    let ready = 0;
-    const s = new EventStream({
-      source: box.source,
-      events: LAN_EVENTS,
-      logger: logs.logger,
+    const { s, seen } = stream(box.source, captureLogs(), {
       backoff: { baseMs: 10, maxMs: 50 },
       handshakeTimeoutMs: 50,
-      handlers: { onReady: () => ready++, onNotification: () => {}, onUnavailable: () => {} },
     });
-    streams.push(s);
-    s.start();
-    await until(() => ready === 1 && box.connections() === 2, 5000, "registered on the second connection");
+    await until(
+      () => seen.ready === 1 && box.connections() === 2,
+      5000,
+      "registered on the second connection",
+    );
     await s.stop();
     await box.close();
   });
