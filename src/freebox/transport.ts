@@ -62,45 +62,76 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 export function fetchVia(agent: Agent, maxBytes = MAX_ANSWER_BYTES): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request ? input : new Request(input, init);
-    const url = new URL(request.url);
+    const { origin, path } = splitUrl(request.url);
     const hasBody = request.method !== "GET" && request.method !== "HEAD";
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     const answer = await agent.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
+      origin,
+      path,
       method: request.method as Dispatcher.HttpMethod,
-      headers: Object.fromEntries(request.headers),
+      headers,
       // A buffer, not a stream: undici then sends a Content-Length rather than chunks.
       body: hasBody ? Buffer.from(await request.arrayBuffer()) : null,
       signal: request.signal,
     });
     const body = await readCapped(answer, maxBytes);
-    const headers = new Headers();
+    const pairs: [string, string][] = [];
     for (const [name, value] of Object.entries(answer.headers)) {
-      for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(name, v);
+      for (const v of Array.isArray(value) ? value : [value ?? ""]) pairs.push([name, v]);
     }
     return new Response(NULL_BODY.has(answer.statusCode) ? null : body, {
       status: answer.statusCode,
-      headers,
+      headers: pairs,
     });
   };
 }
 
+/**
+ * A Request's URL (absolute, already normalised by the Request) as undici's origin and path
+ * (without the fragment, which is never sent), without a WHATWG URL parse per call:
+ * `scheme://authority` up to the first `/` after it.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const start = url.indexOf("//");
+  const slash = start < 0 ? -1 : url.indexOf("/", start + 2);
+  if (slash < 0) {
+    const parsed = new URL(url);
+    return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  }
+  const hash = url.indexOf("#", slash);
+  return { origin: url.slice(0, slash), path: url.slice(slash, hash < 0 ? undefined : hash) };
+}
+
 /** The whole body, refused once it exceeds `maxBytes` (declared or counted while it arrives). */
-async function readCapped(answer: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
+function readCapped(answer: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
   const declared = Number(answer.headers["content-length"] ?? 0);
+  const body = answer.body;
   // A body destroyed before its end makes undici drop the connection rather than reuse it (the
   // abort error it then emits is this refusal's, nothing to report).
-  if (declared > maxBytes) {
-    answer.body.once("error", () => undefined).destroy();
-    throw new OversizedAnswerError(maxBytes);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    // Leaving the loop early (the throw) destroys the body.
-    if (total > maxBytes) throw new OversizedAnswerError(maxBytes);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total);
+  const refuse = () => {
+    body.once("error", () => undefined).destroy();
+    return new OversizedAnswerError(maxBytes);
+  };
+  if (declared > maxBytes) return Promise.reject(refuse());
+  // Events rather than `for await`: no async iterator and promise per chunk on every call.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    body.on("data", (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        body.removeAllListeners("data");
+        reject(refuse());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once("end", () =>
+      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total)),
+    );
+    body.once("error", reject);
+  });
 }

@@ -6,6 +6,7 @@ import { parseMajor, SUPPORTED_MAJOR } from "../../src/freebox/client.js";
 import { FreeboxError } from "../../src/freebox/errors.js";
 import { parseEnvelope } from "../../src/freebox/http.js";
 import { FREEBOX_LAN_NAME, freeboxRoots, tlsSettingsFor } from "../../src/freebox/tls.js";
+import { splitUrl } from "../../src/freebox/transport.js";
 
 const thrown = (fn: () => unknown): FreeboxError => {
   try {
@@ -109,5 +110,21 @@ describe("tlsSettingsFor", () => {
     expect(tlsSettingsFor(new URL("https://192.168.1.254"))?.servername).toBe(FREEBOX_LAN_NAME);
     expect(tlsSettingsFor(new URL("https://[::1]:3615"))?.servername).toBe(FREEBOX_LAN_NAME);
     expect(tlsSettingsFor(new URL("https://abcd.fbxos.fr:3615"))?.servername).toBeUndefined();
+  });
+});
+
+describe("splitUrl", () => {
+  // What undici's request() takes, the same as a WHATWG URL parse gives, for every URL a Request can hold.
+  it.each([
+    "http://127.0.0.1:8080/api/v15/connection/",
+    "https://mafreebox.freebox.fr/api/v15/lan/browser/pub/?x=1&y=%20",
+    "http://[::1]:3000/api/v15/dhcp/static_lease/00%3A11/",
+    "https://192.168.1.254/",
+    "http://127.0.0.1:8080",
+    "http://127.0.0.1:8080/api/v15/system/?a=b#fragment",
+  ])("%s", (raw) => {
+    const url = new Request(raw).url;
+    const parsed = new URL(url);
+    expect(splitUrl(url)).toEqual({ origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` });
   });
 });
