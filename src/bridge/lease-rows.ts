@@ -24,8 +24,8 @@ interface Entry {
   readonly ip: string;
   /** The per-lease topic and the base topic it was built under (static leases). */
   topic?: { base: string; topic: string | undefined };
-  /** The number of the last read that listed it. */
-  seen: number;
+  /** The MAC it is kept under (the lease's `mac`, as the box sent it). */
+  readonly key: unknown;
 }
 
 export interface LeaseList {
@@ -42,9 +42,9 @@ export interface LeaseList {
 }
 
 export class LeaseRows {
-  private readonly byMac = new Map<unknown, Entry>();
+  /** The entries of the last answer by MAC (the last one for a MAC listed twice). */
+  private byMac = new Map<unknown, Entry>();
   private fields: readonly string[] | undefined;
-  private reads = 0;
   private last: LeaseList | undefined;
   /** The entries of the last answer in the box's order (before sorting). */
   private order: readonly Entry[] = [];
@@ -67,29 +67,31 @@ export class LeaseRows {
       this.last = undefined;
       this.order = [];
     }
-    const read = ++this.reads;
     const entries: Entry[] = [];
-    let listed = 0;
+    let sameOrder = true;
     for (const lease of Array.isArray(raw) ? raw : []) {
       if (!isRecord(lease)) continue;
-      const known = this.byMac.get(lease.mac);
-      if (known?.seen !== read) listed++; // a MAC met for the first time in this answer
-      let entry = known;
-      if (!entry || !builtFrom(entry.values, lease, fields)) {
-        entry = build(fields, valuesOf(lease, fields));
-        this.byMac.set(lease.mac, entry);
+      // A box lists its leases in the same order from one answer to the next: the entry at the
+      // same place last time is tried first, the MAC's entry (a lease moved) next.
+      const before = this.order[entries.length];
+      let entry: Entry;
+      if (before && before.key === lease.mac && builtFrom(before.values, lease, fields)) entry = before;
+      else {
+        const known = this.byMac.get(lease.mac);
+        entry =
+          known && builtFrom(known.values, lease, fields)
+            ? known
+            : build(lease.mac, fields, valuesOf(lease, fields));
       }
-      entry.seen = read;
+      sameOrder &&= entry === before;
       entries.push(entry);
     }
-    // Entries of leases this answer no longer lists go.
-    if (this.byMac.size > listed) {
-      for (const [mac, entry] of this.byMac) if (entry.seen !== read) this.byMac.delete(mac);
-    }
+    sameOrder &&= entries.length === this.order.length;
+    // Only the MACs of this answer are kept: leases the box no longer lists go.
+    if (!sameOrder) this.byMac = new Map(entries.map((e) => [e.key, e]));
     const last = this.last;
-    // A box lists its leases in the same order from one answer to the next: the same entries in
-    // the same order sort as they did last time, so neither the sort nor the texts are redone.
-    const sameOrder = sameEntries(this.order, entries);
+    // The same entries in the same order sort as they did last time: neither the sort nor the
+    // texts are redone.
     this.order = entries;
     const sorted = sameOrder && last ? last.entries : [...entries].sort(byMacThenIp);
     this.unchanged = last !== undefined && sameEntries(last.entries, sorted);
@@ -111,7 +113,7 @@ export function topicOf(
   return entry.topic.topic;
 }
 
-function build(fields: readonly string[], values: readonly unknown[]): Entry {
+function build(key: unknown, fields: readonly string[], values: readonly unknown[]): Entry {
   const row: Json = {};
   fields.forEach((f, i) => {
     row[f] = values[i];
@@ -119,7 +121,7 @@ function build(fields: readonly string[], values: readonly unknown[]): Entry {
   row.name = values[fields.length];
   row.vendor = values[fields.length + 1];
   row.host_type = values[fields.length + 2];
-  return { values, row, text: JSON.stringify(row), mac: sortKey(row.mac), ip: sortKey(row.ip), seen: 0 };
+  return { values, row, text: JSON.stringify(row), mac: sortKey(row.mac), ip: sortKey(row.ip), key };
 }
 
 /** What a lease's row is built from: `fields`, then its host's name, vendor and type (null when absent). */
