@@ -2,7 +2,7 @@
 // Assistant discovery configs (only when changed; removed with an EMPTY RETAINED payload when an
 // entity stops existing, including configs a previous run left on the broker).
 import { createHash } from "node:crypto";
-import { DDNS_PROVIDERS, type SystemInfo } from "../freebox/types.js";
+import { DDNS_PROVIDERS } from "../freebox/types.js";
 import {
   buildDiscovery,
   type DeviceBlock,
@@ -367,12 +367,11 @@ const REF_RESOURCES = RESOURCE_DEFS.filter((def) => def.ref !== undefined).map((
 /**
  * Everything discoveryBasis() reads of the box but its lists (static leases, tracked hosts), to
  * compare with `===`: an answer the box did not change stays the same object (freebox/http.ts), a
- * changed one is a new object; of `system`, whose sensor values move at every read, the fields it
- * reads. Keep in step with discoveryBasis, buildEntityContext and deviceInfo.
+ * changed one is a new object. Keep in step with discoveryBasis and buildEntityContext.
  */
 function basisInputs(box: BoxSnapshot, media: string | undefined): unknown[] {
   return [
-    ...systemInputs(box.system),
+    box.system,
     box.apiVersion,
     box.connection?.media,
     box.ftth?.sfp_has_power_report,
@@ -380,36 +379,6 @@ function basisInputs(box: BoxSnapshot, media: string | undefined): unknown[] {
     ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
     ...REF_RESOURCES.map((id) => box[id]),
   ];
-}
-
-/**
- * What discoveryBasis() reads of `GET system/`, flat: the box MAC, the device block's fields
- * (deviceInfo) and each sensor's and fan's id and name (buildEntityContext). The rest, the
- * temperatures and uptime, moves at every read and is in no config.
- */
-function systemInputs(system: SystemInfo | undefined): unknown[] {
-  if (!system) return [undefined];
-  const model: { name?: unknown; pretty_name?: unknown } | undefined = system.model_info;
-  return [
-    system.mac,
-    system.firmware_version,
-    system.board_name,
-    system.serial,
-    model?.name,
-    model?.pretty_name,
-    ...refInputs(system.sensors),
-    ...refInputs(system.fans),
-  ];
-}
-
-/** A sensor list's length, then each one's id and name (anything but a list gives no sensor). */
-function refInputs(list: unknown): unknown[] {
-  if (!Array.isArray(list)) return [0];
-  const out: unknown[] = [list.length];
-  for (const item of list as Array<{ id?: unknown; name?: unknown } | null | undefined>) {
-    out.push(item?.id, item?.name);
-  }
-  return out;
 }
 
 const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean =>
