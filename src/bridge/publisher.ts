@@ -24,7 +24,7 @@ import {
 import { HOSTS_TOPIC } from "./hosts.js";
 import { LeaseRows } from "./lease-rows.js";
 import type { BoxSnapshot } from "./poller.js";
-import { RESOURCE_DEFS, type ResourceId, resourceDef } from "./resources.js";
+import { type ResourceId, resourceDef } from "./resources.js";
 import {
   messagePayload,
   StateCache,
@@ -58,11 +58,11 @@ export class Publisher {
    */
   private readonly held = new Map<string, string>();
   private filter: string | undefined;
-  /** The discovery key (basisOf's head, then listsKeyOf's) and topics of the last complete sync. */
+  /** discoveryKey() and topics of the last complete sync. */
   private builtKey: string | undefined;
   private builtTopics = new Set<string>();
   /**
-   * The discovery key's text for the static leases and tracked hosts, its long part, with the lists it
+   * discoveryKey()'s text for the static leases and tracked hosts, its long part, with the lists it
    * was built from and their refs' values (refValues), to tell an unchanged list cheaply.
    */
   private listsKey:
@@ -74,8 +74,6 @@ export class Publisher {
         key: string;
       }
     | undefined;
-  /** basisOf()'s basis and key head, with the basisInputs() they were built from. */
-  private head: { inputs: unknown[]; ctx: EntityContext; device: DeviceBlock; head: string } | undefined;
   /** hasGhost()'s answer while neither `held` nor `builtTopics` changed (undefined: to compute). */
   private ghostKnown: boolean | undefined;
 
@@ -174,9 +172,10 @@ export class Publisher {
     // Building every config was most of a poll's CPU with many leases, and the configs depend on
     // ctx and device only: unchanged, with nothing forced and no ghost to reconcile, nothing to do.
     const unforced = !options.force && !(options.reconcile && this.hasGhost());
-    const basis = this.basisOf(box, media);
+    const basis = discoveryBasis(box, media, this.o);
     if (!basis) return;
-    const key = `${basis.head}${this.listsKeyOf(basis.ctx)}`;
+    const { ctx, device } = basis;
+    const key = discoveryKey(ctx, device, this.listsKeyOf(ctx));
     if (unforced && key === this.builtKey) return;
     this.builtKey = undefined;
     const { entities, messages } = discoveryConfigs(basis, this.o);
@@ -199,32 +198,6 @@ export class Publisher {
     this.builtKey = key;
     this.builtTopics = current;
     this.ghostKnown = undefined;
-  }
-
-  /**
-   * discoveryBasis() with the current lists, and the head of the discovery key: the text of all
-   * the context but its lists, and of the device block. Both are kept while basisInputs() gives
-   * the same values: discovery is synced after each poll group, and most groups read none of them.
-   */
-  private basisOf(
-    box: BoxSnapshot,
-    media: string | undefined,
-  ): { ctx: EntityContext; device: DeviceBlock; head: string } | undefined {
-    if (!box.system) return undefined;
-    const inputs = basisInputs(box, media);
-    let kept = this.head;
-    if (!kept || !sameValues(kept.inputs, inputs)) {
-      const basis = discoveryBasis(box, media, this.o);
-      if (!basis) return undefined;
-      const head = JSON.stringify([
-        { ...basis.ctx, staticLeases: undefined, hosts: undefined },
-        basis.device,
-      ]);
-      kept = { inputs, ...basis, head };
-      this.head = kept;
-    }
-    const ctx = { ...kept.ctx, staticLeases: box.static_leases ?? [], hosts: box.lan_hosts ?? [] };
-    return { ctx, device: kept.device, head: kept.head };
   }
 
   private listsKeyOf(ctx: EntityContext): string {
@@ -361,29 +334,6 @@ export function discoveryBasis(
   return { ctx, device: deviceInfo(box.system, box.apiVersion, o.boxUrl) };
 }
 
-/** The resources whose answers give their entities' needs (ResourceDef `ref`), read by discoveryBasis. */
-const REF_RESOURCES = RESOURCE_DEFS.filter((def) => def.ref !== undefined).map((def) => def.id as ResourceId);
-
-/**
- * Everything discoveryBasis() reads of the box but its lists (static leases, tracked hosts), to
- * compare with `===`: an answer the box did not change stays the same object (freebox/http.ts), a
- * changed one is a new object. Keep in step with discoveryBasis and buildEntityContext.
- */
-function basisInputs(box: BoxSnapshot, media: string | undefined): unknown[] {
-  return [
-    box.system,
-    box.apiVersion,
-    box.connection?.media,
-    box.ftth?.sfp_has_power_report,
-    media,
-    ...DDNS_PROVIDERS.map((p) => box[`ddns_${p}`] !== undefined),
-    ...REF_RESOURCES.map((id) => box[id]),
-  ];
-}
-
-const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean =>
-  a.length === b.length && a.every((v, i) => v === b[i]);
-
 /** Every entity of the box and its retained config message. Pure. */
 export function discoveryConfigs(
   basis: { ctx: EntityContext; device: DeviceBlock },
@@ -421,6 +371,11 @@ function sameRefs<T>(values: readonly unknown[], list: readonly T[], keys: reado
   let i = 0;
   for (const item of list) for (const k of keys) if (values[i++] !== item[k]) return false;
   return true;
+}
+
+/** What the configs are built from, as text: the context (its lists as `listsKey`) and the device. */
+function discoveryKey(ctx: EntityContext, device: DeviceBlock, listsKey: string): string {
+  return `${JSON.stringify([{ ...ctx, staticLeases: undefined, hosts: undefined }, device])}${listsKey}`;
 }
 
 /**

@@ -2,8 +2,7 @@
 // change: a tracked host renamed in a new list re-syncs discovery, a lease deleted while the others
 // stay is cleared, a lease edited is republished. The MQTT link records what would be sent.
 import { describe, expect, it } from "vitest";
-import type { BoxSnapshot } from "../../src/bridge/poller.js";
-import { discoveryBasis, discoveryConfigs, Publisher } from "../../src/bridge/publisher.js";
+import { Publisher } from "../../src/bridge/publisher.js";
 import { toBoxSnapshot } from "../../src/bridge/snapshot.js";
 import type { MqttLink } from "../../src/mqtt/link.js";
 import { ftthBox } from "../fixtures/box-ftth.js";
@@ -25,25 +24,17 @@ function recorder(): { link: MqttLink; sent: Sent } {
   return { link, sent };
 }
 
-const OPTIONS = {
-  baseTopic: "fbx",
-  prefix: "homeassistant",
-  boxUrl: "http://127.0.0.1",
-  version: "test",
-};
-
 function setup() {
   const { link, sent } = recorder();
-  const publisher = new Publisher({ mqtt: link, discovery: true, ...OPTIONS });
+  const publisher = new Publisher({
+    mqtt: link,
+    baseTopic: "fbx",
+    discovery: true,
+    prefix: "homeassistant",
+    boxUrl: "http://127.0.0.1",
+    version: "test",
+  });
   return { publisher, sent };
-}
-
-/** A changed copy of an answer, as the box's next answer. */
-function edited<T>(value: T | undefined, edit: (copy: T) => void): T {
-  if (value === undefined) throw new Error("no such answer");
-  const copy = structuredClone(value);
-  edit(copy);
-  return copy;
 }
 
 /** A fresh copy of the fixture's snapshot, as every poll brings new objects. */
@@ -81,61 +72,5 @@ describe("Publisher on a box polled again", () => {
     publisher.publishState("static_leases", edited);
     expect(sent.map(([t]) => t)).toEqual(["fbx/dhcp/static_leases", "fbx/dhcp/static_leases/00deadb00b69"]);
     expect(sent[1]?.[1]).toContain('"comment":"Edited"');
-  });
-
-  it("re-syncs discovery when any answer its configs read changes, and only then", () => {
-    const { publisher, sent } = setup();
-    /** The configs the broker holds after `sent`, against those built afresh for `box`. */
-    const check = (box: BoxSnapshot) => {
-      const held = new Map<string, string>();
-      for (const [topic, payload] of sent) if (topic.startsWith("homeassistant/")) held.set(topic, payload);
-      const basis = discoveryBasis(box, "ftth", OPTIONS);
-      const fresh = basis ? discoveryConfigs(basis, OPTIONS).messages : [];
-      expect(new Map([...held].filter(([, payload]) => payload !== ""))).toEqual(
-        new Map(fresh.map((m) => [m.topic, m.payload])),
-      );
-    };
-    // Each step replaces one answer with a changed copy, the others staying the same objects (as
-    // freebox/http.ts keeps an unchanged answer).
-    let box = snapshot();
-    publisher.syncDiscovery(box, "ftth");
-    const before = sent.length;
-    publisher.syncDiscovery({ ...box }, "ftth");
-    expect(sent.length).toBe(before);
-    const steps: Array<(b: BoxSnapshot) => BoxSnapshot> = [
-      (b) => ({
-        ...b,
-        system: edited(b.system, (system) => {
-          system.sensors = [{ id: "temp_cpum", name: "Renamed sensor", value: 1 }];
-        }),
-      }),
-      (b) => ({
-        ...b,
-        ftth: edited(b.ftth, (ftth) => {
-          ftth.sfp_has_power_report = false;
-        }),
-      }),
-      (b) => ({
-        ...b,
-        apiVersion: edited(b.apiVersion, (api) => {
-          api.device_name = "Renamed box";
-        }),
-      }),
-      (b) => ({ ...b, ddns_ovh: undefined }),
-      (b) => ({ ...b, calls: [] }),
-      (b) => ({
-        ...b,
-        connection: edited(b.connection, (connection) => {
-          connection.media = "xdsl";
-        }),
-      }),
-    ];
-    for (const [i, step] of steps.entries()) {
-      const count = sent.length;
-      box = step(box);
-      publisher.syncDiscovery(box, "ftth");
-      expect(sent.length, `step ${i}`).toBeGreaterThan(count);
-      check(box);
-    }
   });
 });
