@@ -4,6 +4,7 @@
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
 import { macKey } from "./entities/ids.js";
+import { LeaseRows, topicOf } from "./lease-rows.js";
 import { type ResourceId, resourceDef } from "./resources.js";
 
 const CONNECTION = [
@@ -224,27 +225,10 @@ export function ddnsState(raw: unknown, ctx: StateContext): Json {
   return shape({ ...status, ...(isRecord(raw) ? raw : {}) }, DDNS);
 }
 
-/**
- * The leases with `fields` and the host's name, vendor and type (null when absent), sorted by MAC
- * then IP: the box's order may vary, and an unchanged set must give the same payload text.
- */
-function leases(raw: unknown, fields: readonly string[]): Json[] {
-  const out: Json[] = [];
-  for (const lease of Array.isArray(raw) ? raw : []) {
-    if (!isRecord(lease)) continue;
-    const host = isRecord(lease.host) ? lease.host : {};
-    const row: Json = {};
-    for (const f of fields) row[f] = lease[f] ?? null;
-    row.name = host.primary_name ?? null;
-    row.vendor = host.vendor_name ?? null;
-    row.host_type = host.host_type ?? null;
-    out.push(row);
-  }
-  return out.sort((a, b) => compare(sortKey(a.mac), sortKey(b.mac)) || compare(sortKey(a.ip), sortKey(b.ip)));
-}
-
-const sortKey = (v: unknown): string => (typeof v === "string" ? v.toLowerCase() : "");
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The leases' rows, built afresh (lease-rows.ts: fields, order). */
+const leases = (raw: unknown, fields: readonly string[]): Json[] => [
+  ...new LeaseRows().read(raw, fields).rows,
+];
 
 /**
  * Each static lease also has its own retained topic, read by its device_tracker, so that one lease
@@ -270,30 +254,46 @@ export const messagePayload = (m: StateMessage): string => m.payload ?? statePay
 
 /**
  * The messages of a `static_leases` answer: the list and each lease on its own topic. The lease's
- * host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host.
+ * host is on `<base>/lan/hosts/<mac12>`, published by presence.ts with every LAN host. `rows`: the
+ * rows of the previous answer, to reuse (the publisher's); without it, built afresh.
  */
-export function staticLeaseStates(baseTopic: string, raw: unknown): StateMessage[] {
-  const rows = leases(raw, STATIC_LEASE);
-  // Each lease's text once: the list's is theirs joined (what JSON.stringify of the list gives).
-  const texts = rows.map((lease) => statePayload(lease));
-  const list = `${baseTopic}/${resourceDef("static_leases").topic}`;
-  const out: StateMessage[] = [{ topic: list, value: rows, payload: `[${texts.join(",")}]` }];
-  rows.forEach((lease, i) => {
-    const topic = staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
-    if (topic) out.push({ topic, value: lease, payload: texts[i] ?? statePayload(lease) });
-  });
-  return out;
+export function staticLeaseStates(baseTopic: string, raw: unknown, rows = new LeaseRows()): StateMessage[] {
+  const list = rows.read(raw, STATIC_LEASE);
+  if (list.messages?.base === baseTopic) return [...list.messages.messages];
+  const out: StateMessage[] = [
+    { topic: `${baseTopic}/${resourceDef("static_leases").topic}`, value: list.rows, payload: list.text },
+  ];
+  const topic = (lease: Json) => staticLeaseTopic(baseTopic, String(lease.mac ?? lease.id));
+  for (const entry of list.entries) {
+    const leaseTopic = topicOf(entry, baseTopic, topic);
+    if (leaseTopic) out.push({ topic: leaseTopic, value: entry.row, payload: entry.text });
+  }
+  // Kept with the list: the next answer with the very same rows gets them without a loop.
+  list.messages = { base: baseTopic, messages: out };
+  return [...out];
 }
 
-/** Every state message of a resource's answer: its state topic, or what its entry says (per-lease topics). */
+/** The message of a `dynamic_leases` answer, its rows reused as staticLeaseStates's. */
+export function dynamicLeaseStates(baseTopic: string, raw: unknown, rows = new LeaseRows()): StateMessage[] {
+  const list = rows.read(raw, DYNAMIC_LEASE);
+  return [
+    { topic: `${baseTopic}/${resourceDef("dynamic_leases").topic}`, value: list.rows, payload: list.text },
+  ];
+}
+
+/**
+ * Every state message of a resource's answer: its state topic, or what its entry says (per-lease
+ * topics). `rows`: the resource's rows of its previous answer, for a lease list (lease-rows.ts).
+ */
 export function stateMessages(
   baseTopic: string,
   resource: ResourceId,
   raw: unknown,
   ctx: StateContext = {},
+  rows?: LeaseRows,
 ): StateMessage[] {
   const def = resourceDef(resource);
-  if (def.messages) return def.messages(baseTopic, raw, ctx);
+  if (def.messages) return def.messages(baseTopic, raw, ctx, rows);
   return [{ topic: `${baseTopic}/${def.topic}`, value: def.state(raw, ctx) }];
 }
 

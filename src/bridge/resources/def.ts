@@ -6,6 +6,7 @@ import type { FreeboxApi } from "../../freebox/api.js";
 import type { EntityDescriptor } from "../../mqtt/discovery.js";
 import type { Route } from "../commands/types.js";
 import type { EntityContext } from "../entities/kit.js";
+import type { LeaseRows } from "../lease-rows.js";
 import type { StateContext, StateMessage } from "../state.js";
 
 export type PollGroup = "status" | "config" | "leases";
@@ -41,8 +42,11 @@ export interface ResourceDef<Id extends string = string, T = unknown, R = unknow
    * configuration, with its status/ as context).
    */
   stateInput?(value: T): { raw: unknown; ctx: StateContext };
-  /** The state messages of an answer when they are more than `state(raw)` on `topic` (per-lease topics). */
-  messages?(baseTopic: string, raw: unknown, ctx: StateContext): StateMessage[];
+  /**
+   * The state messages of an answer when they are more than `state(raw)` on `topic` (per-lease
+   * topics), or when its rows are worth reusing from one answer to the next (`rows`, lease-rows.ts).
+   */
+  messages?(baseTopic: string, raw: unknown, ctx: StateContext, rows?: LeaseRows): StateMessage[];
   /** What the entities need from the answer; without `ref` and `entities` it has none of its own. */
   ref?(value: T): R;
   /** Its entities, built only while the box answers for it (a missing right: none). */

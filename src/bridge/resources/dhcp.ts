@@ -5,7 +5,13 @@
 import type { DhcpConfig, DynamicLease, StaticLease } from "../../freebox/types.js";
 import { dhcpConfigArea, staticLeaseAdd, staticLeaseRemove, staticLeaseSet } from "../commands/dhcp.js";
 import { settingsRoutes } from "../commands/settings.js";
-import { dhcpConfigState, dynamicLeasesState, staticLeaseStates, staticLeasesState } from "../state.js";
+import {
+  dhcpConfigState,
+  dynamicLeaseStates,
+  dynamicLeasesState,
+  staticLeaseStates,
+  staticLeasesState,
+} from "../state.js";
 import type { ResourceDef } from "./def.js";
 
 export const dhcpConfig: ResourceDef<"dhcp_config", DhcpConfig> = {
@@ -25,7 +31,7 @@ export const staticLeases: ResourceDef<"static_leases", StaticLease[]> = {
   shapesEntities: true,
   read: (api) => api.listStaticLeases(),
   state: (raw) => staticLeasesState(raw),
-  messages: (baseTopic, raw) => staticLeaseStates(baseTopic, raw),
+  messages: (baseTopic, raw, _ctx, rows) => staticLeaseStates(baseTopic, raw, rows),
   routes: [
     ["dhcp/static_leases/add", () => staticLeaseAdd],
     ["dhcp/static_leases/<mac>/set", (p) => staticLeaseSet(p[0] ?? "")],
@@ -39,4 +45,5 @@ export const dynamicLeases: ResourceDef<"dynamic_leases", DynamicLease[]> = {
   topic: "dhcp/dynamic_leases",
   read: (api) => api.listDynamicLeases(),
   state: (raw) => dynamicLeasesState(raw),
+  messages: (baseTopic, raw, _ctx, rows) => dynamicLeaseStates(baseTopic, raw, rows),
 };
