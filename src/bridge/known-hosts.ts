@@ -27,6 +27,7 @@ export class KnownHosts {
   readonly path: string;
   #hosts = new Map<string, KnownHost>();
   #existed = false;
+  #revision = 0;
   #dirty = false;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -71,6 +72,11 @@ export class KnownHosts {
     }
   }
 
+  /** Moves on at each change (a host set, or forgotten): presence skips its walk while it stays. */
+  get revision(): number {
+    return this.#revision;
+  }
+
   get(mac: string): KnownHost | undefined {
     return this.#hosts.get(mac);
   }
@@ -89,6 +95,7 @@ export class KnownHosts {
     if (last?.name === host.name && last.last_seen === host.last_seen) return;
     this.#hosts.set(mac, host);
     if (this.#hosts.size > MAX_HOSTS) this.#forgetOldest();
+    this.#revision++;
     this.#save();
   }
 
