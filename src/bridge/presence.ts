@@ -185,12 +185,12 @@ export class Presence {
       if (mac === undefined) continue;
       const entry = this.#entries.get(mac);
       if (entry !== undefined && entry.ticket >= ticket) continue;
-      this.#update(mac, host, ticket, !seeding);
+      this.#update(mac, host, ticket, !seeding, entry);
     }
     // A host the box no longer lists reads not_home (it keeps its last data; `last_seen` from it).
     for (const [mac, entry] of this.#entries) {
       if (entry.ticket >= ticket || entry.state?.home !== true) continue;
-      this.#update(mac, { ...entry.host, active: false, reachable: false }, ticket, true);
+      this.#update(mac, { ...entry.host, active: false, reachable: false }, ticket, true, entry);
     }
     this.#settle();
     this.#publish();
@@ -242,9 +242,15 @@ export class Presence {
     return { host: undefined, ticket: 0, state, topic: `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}` };
   }
 
-  /** Applies one LanHost: state, events, what this installation knows. */
-  #update(mac: string, host: LanHost, ticket: number, announce: boolean): void {
-    const entry = this.#entries.get(mac) ?? this.#entry(mac, undefined);
+  /** Applies one LanHost: state, events, what this installation knows. `entry`: mac's, if read already. */
+  #update(
+    mac: string,
+    host: LanHost,
+    ticket: number,
+    announce: boolean,
+    found = this.#entries.get(mac),
+  ): void {
+    const entry = found ?? this.#entry(mac, undefined);
     // A host restored from an earlier run or a lease never listed has no box data yet: its first
     // answer is no arrival (it may have been home all along).
     const before = entry.host === undefined ? undefined : entry.state?.home;
@@ -262,7 +268,7 @@ export class Presence {
     entry.host = host;
     entry.ticket = ticket;
     entry.state = state;
-    this.#entries.set(mac, entry);
+    if (found === undefined) this.#entries.set(mac, entry);
     const known = this.o.known.get(mac);
     const name = this.#name(mac, entry, known);
     if (!this.o.settings.exclude.has(mac)) {
