@@ -66,6 +66,7 @@ export class KnownHosts {
         });
       }
       this.#existed = true;
+      this.#revision++;
     } catch (error) {
       this.logger.warn(`${this.path} is not valid (${(error as Error).message}); LAN hosts start afresh`);
       await rename(this.path, `${this.path}.bad`).catch(() => undefined);
