@@ -65,6 +65,7 @@ interface Entry {
   ticket: number;
   /** The state last built; `last_seen` is kept with it (hostState). */
   state: HostState | undefined;
+  mac: string;
   /** `<base>/lan/hosts/<mac12>`, built once. */
   topic: string;
 }
@@ -92,6 +93,15 @@ export class Presence {
   #publishedAt = Number.NEGATIVE_INFINITY;
   /** The earliest `last_seen` of the tracked hosts whose tracker can expire (the first to go). */
   #oldestSeen: number | null = null;
+  /**
+   * The last list read, in the box's order: each host's `l2ident.id` as sent (when its MAC came
+   * from it) and its entry. A box lists its hosts in the same order poll after poll: the host at
+   * the same place with the same `l2ident.id` is the same entry, found without macKey and a Map
+   * lookup (a thousand of each per poll on a big LAN). Rewritten by each read, never longer than
+   * its list; entries are never removed, so one kept here is the map's.
+   */
+  #readIds: (string | undefined)[] = [];
+  #readEntries: Entry[] = [];
 
   constructor(private readonly o: PresenceOptions) {}
 
@@ -118,7 +128,7 @@ export class Presence {
       const lastSeen = known.last_seen ?? now;
       if (known.last_seen === null) this.o.known.set(mac, { ...known, last_seen: lastSeen });
       const host: LanHost = { primary_name: known.name, active: false, last_time_reachable: lastSeen };
-      this.#entries.set(mac, this.#entry(mac, hostState(host, undefined)));
+      this.#add(mac, hostState(host, undefined));
     }
     this.#publish();
   }
@@ -141,7 +151,8 @@ export class Presence {
     if (!same) this.#changed = true;
     if (this.#mode === "off") {
       const ticket = ++this.#tickets;
-      for (const [mac, lease] of this.#leases) this.#update(mac, lease.host ?? {}, ticket, false);
+      for (const [mac, lease] of this.#leases)
+        this.#update(this.#entryOf(mac), lease.host ?? {}, ticket, false);
     } else if (same) {
       // Outside bridge mode a lease gives a tracker and a name only: with the same MACs, comments
       // and hostnames nothing changed for presence (the LAN read of the same poll follows anyway).
@@ -180,17 +191,26 @@ export class Presence {
     // `entry.ticket === ticket` is a MAC this read listed already (twice: on two interfaces, the
     // first one wins), `> ticket` one a notification updated while this read was under way, which
     // is newer than its answer.
-    for (const host of hosts) {
-      const mac = macOf(host);
-      if (mac === undefined) continue;
-      const entry = this.#entries.get(mac);
-      if (entry !== undefined && entry.ticket >= ticket) continue;
-      this.#update(mac, host, ticket, !seeding, entry);
+    const ids = this.#readIds;
+    const read = this.#readEntries;
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i] as LanHost;
+      const id = (host.l2ident as { id?: unknown } | undefined)?.id;
+      let entry = typeof id === "string" && id === ids[i] ? read[i] : undefined;
+      if (entry === undefined) {
+        const mac = macOf(host);
+        ids[i] = typeof id === "string" && macKey(id) !== undefined ? id : undefined;
+        if (mac === undefined) continue;
+        entry = this.#entryOf(mac);
+      }
+      read[i] = entry;
+      if (entry.ticket < ticket) this.#update(entry, host, ticket, !seeding);
     }
+    ids.length = read.length = hosts.length;
     // A host the box no longer lists reads not_home (it keeps its last data; `last_seen` from it).
-    for (const [mac, entry] of this.#entries) {
+    for (const entry of this.#entries.values()) {
       if (entry.ticket >= ticket || entry.state?.home !== true) continue;
-      this.#update(mac, { ...entry.host, active: false, reachable: false }, ticket, true, entry);
+      this.#update(entry, { ...entry.host, active: false, reachable: false }, ticket, true);
     }
     this.#settle();
     this.#publish();
@@ -204,13 +224,13 @@ export class Presence {
       this.o.logger.debug("a LAN event without a host MAC, ignored");
       return;
     }
-    this.#update(mac, host, ++this.#tickets, this.#settled || this.o.known.existed);
+    const entry = this.#entryOf(mac);
+    this.#update(entry, host, ++this.#tickets, this.#settled || this.o.known.existed);
     // One host changed: when its tracker and device name stay as they were, only its topic is
     // published (the whole set is walked only when a tracker comes or goes).
-    const entry = this.#entries.get(mac);
     const index = this.#tracked.findIndex((t) => t.mac === mac);
     const tracks = this.#tracks(mac, entry, this.#now());
-    if (tracks && index >= 0 && this.#tracked[index]?.name === this.#name(mac, entry) && entry?.state) {
+    if (tracks && index >= 0 && this.#tracked[index]?.name === this.#name(mac, entry) && entry.state) {
       this.#send(entry, entry.state);
       return;
     }
@@ -237,20 +257,27 @@ export class Presence {
     this.#changed = true;
   }
 
-  #entry(mac: string, state: HostState | undefined): Entry {
-    // `mac` is a mac12 key already (macKey / macOf): the topic needs no check.
-    return { host: undefined, ticket: 0, state, topic: `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}` };
+  /** `mac`'s entry; a new one (no state yet: #update gives it one) when it has none. */
+  #entryOf(mac: string): Entry {
+    return this.#entries.get(mac) ?? this.#add(mac, undefined);
   }
 
-  /** Applies one LanHost: state, events, what this installation knows. `entry`: mac's, if read already. */
-  #update(
-    mac: string,
-    host: LanHost,
-    ticket: number,
-    announce: boolean,
-    found = this.#entries.get(mac),
-  ): void {
-    const entry = found ?? this.#entry(mac, undefined);
+  #add(mac: string, state: HostState | undefined): Entry {
+    // `mac` is a mac12 key already (macKey / macOf): the topic needs no check.
+    const entry = {
+      host: undefined,
+      ticket: 0,
+      state,
+      mac,
+      topic: `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}`,
+    };
+    this.#entries.set(mac, entry);
+    return entry;
+  }
+
+  /** Applies one LanHost to its entry: state, events, what this installation knows. */
+  #update(entry: Entry, host: LanHost, ticket: number, announce: boolean): void {
+    const { mac } = entry;
     // A host restored from an earlier run or a lease never listed has no box data yet: its first
     // answer is no arrival (it may have been home all along).
     const before = entry.host === undefined ? undefined : entry.state?.home;
@@ -268,7 +295,6 @@ export class Presence {
     entry.host = host;
     entry.ticket = ticket;
     entry.state = state;
-    if (found === undefined) this.#entries.set(mac, entry);
     const known = this.o.known.get(mac);
     const name = this.#name(mac, entry, known);
     if (!this.o.settings.exclude.has(mac)) {
@@ -309,8 +335,7 @@ export class Presence {
     // answered: before that, the host may well be home).
     for (const mac of this.#leases.keys()) {
       if (!this.#settled || this.#entries.has(mac) || !this.#tracks(mac, undefined, now)) continue;
-      this.#entries.set(mac, this.#entry(mac, hostState({ active: false }, undefined)));
-      tracked.push({ mac, name: this.#name(mac, this.#entries.get(mac)) });
+      tracked.push({ mac, name: this.#name(mac, this.#add(mac, hostState({ active: false }, undefined))) });
     }
     tracked.sort((a, b) => (a.mac < b.mac ? -1 : 1));
     const before = this.#sent;

@@ -257,6 +257,34 @@ describe("presence", () => {
       });
     });
 
+    it("a box listing its hosts in another order, or others at the same places", async () => {
+      const mac = (n: number) => `AA:00:00:00:00:0${n}`;
+      const box = fakeBox([host(mac(1), true), host(mac(2), true), host(mac(3), false)]);
+      const { presence, states } = await setup(box);
+      const seen = () =>
+        Object.fromEntries([...states].map(([topic, s]) => [topic.slice(-2), `${s.name} ${s.home}`]));
+      await presence.poll();
+      expect(seen()).toEqual({ "01": "dev-01 true", "02": "dev-02 true", "03": "dev-03 false" });
+      // Shuffled, and the first one left: each answer goes to its own host.
+      box.hosts.splice(0, 3, host(mac(3), true), host(mac(1), false), host(mac(2), true));
+      await presence.poll();
+      expect(seen()).toEqual({ "01": "dev-01 false", "02": "dev-02 true", "03": "dev-03 true" });
+      // Another host where one was, a shorter list, a longer one.
+      box.hosts.splice(0, 3, host(mac(4), true));
+      await presence.poll();
+      expect(seen()).toMatchObject({ "02": "dev-02 false", "03": "dev-03 false", "04": "dev-04 true" });
+      box.hosts.splice(0, 1, host(mac(4), true), host(mac(2), true), host(mac(3), true));
+      await presence.poll();
+      expect(seen()).toMatchObject({ "02": "dev-02 true", "03": "dev-03 true", "04": "dev-04 true" });
+      // An l2ident that is no MAC: the MAC comes from the host's id, at the same place or not.
+      const odd = (n: number) => host(mac(n), false, { l2ident: { id: "unknown", type: "mac_address" } });
+      box.hosts.splice(0, 3, odd(5));
+      await presence.poll();
+      box.hosts.splice(0, 1, odd(6));
+      await presence.poll();
+      expect(seen()).toMatchObject({ "05": "dev-05 false", "06": "dev-06 false" });
+    });
+
     it("a static lease renamed renames its tracker; one added gets a tracker", async () => {
       const box = fakeBox([host("AA:00:00:00:00:01", true)]);
       const { presence } = await setup(box);
