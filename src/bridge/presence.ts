@@ -68,6 +68,13 @@ interface Entry {
   mac: string;
   /** `<base>/lan/hosts/<mac12>`, built once. */
   topic: string;
+  /**
+   * The known hosts' revision and the static leases' names (Presence.#leaseNames) when its last
+   * update ended with it known; -1 before. With both the same and its state kept, an update has
+   * nothing to say or record (#update).
+   */
+  knownRevision: number;
+  leaseNames: number;
 }
 
 const DAY_S = 86_400;
@@ -102,6 +109,8 @@ export class Presence {
    */
   #readIds: (string | undefined)[] = [];
   #readEntries: Entry[] = [];
+  /** Moves on when the static leases' MACs, comments or hostnames change (device names). */
+  #leaseNames = 0;
 
   constructor(private readonly o: PresenceOptions) {}
 
@@ -148,7 +157,10 @@ export class Presence {
       if (mac) this.#leases.set(mac, lease);
     }
     const same = sameNames(before, this.#leases);
-    if (!same) this.#changed = true;
+    if (!same) {
+      this.#changed = true;
+      this.#leaseNames++;
+    }
     if (this.#mode === "off") {
       const ticket = ++this.#tickets;
       for (const [mac, lease] of this.#leases)
@@ -270,6 +282,8 @@ export class Presence {
       state,
       mac,
       topic: `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}`,
+      knownRevision: -1,
+      leaseNames: -1,
     };
     this.#entries.set(mac, entry);
     return entry;
@@ -292,9 +306,14 @@ export class Presence {
         this.#changed = true;
       }
     }
+    const kept = state === entry.state;
     entry.host = host;
     entry.ticket = ticket;
     entry.state = state;
+    // The same state, device name inputs and known record as at its last update (most hosts at
+    // most polls): no transition, so no event, and the known record already says what it would.
+    if (kept && entry.knownRevision === this.o.known.revision && entry.leaseNames === this.#leaseNames)
+      return;
     const known = this.o.known.get(mac);
     const name = this.#name(mac, entry, known);
     if (!this.o.settings.exclude.has(mac)) {
@@ -308,6 +327,10 @@ export class Presence {
     const lastSeen = state.home ? null : state.last_seen;
     if (known?.name !== name || known.last_seen !== lastSeen)
       this.o.known.set(mac, { name, last_seen: lastSeen });
+    // Known now, unless the file's size cap forgot it at once (KnownHosts MAX_HOSTS).
+    const recorded = this.o.known.has(mac);
+    entry.knownRevision = recorded ? this.o.known.revision : -1;
+    entry.leaseNames = this.#leaseNames;
   }
 
   #event(type: LanEventType, mac: string, name: string, state: HostState): void {

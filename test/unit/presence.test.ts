@@ -299,6 +299,22 @@ describe("presence", () => {
       expect(presence.tracked.map((t) => t.name)).toEqual(["Backup", "TV"]);
     });
 
+    it("the known-hosts record follows a lease renamed, and is written again when it differs", async () => {
+      const box = fakeBox([host("AA:00:00:00:00:01", true)]);
+      const { presence, known } = await setup(box);
+      presence.setStaticLeases([lease("AA:00:00:00:00:01", "NAS")]);
+      await presence.poll();
+      await presence.poll();
+      expect(known.get("aa0000000001")).toEqual({ name: "NAS", last_seen: null });
+      presence.setStaticLeases([lease("AA:00:00:00:00:01", "Backup")]);
+      await presence.poll();
+      expect(known.get("aa0000000001")).toEqual({ name: "Backup", last_seen: null });
+      // Changed behind presence's back (nothing else does it, but the record must not go stale).
+      known.set("aa0000000001", { name: "other", last_seen: 5 });
+      await presence.poll();
+      expect(known.get("aa0000000001")).toEqual({ name: "Backup", last_seen: null });
+    });
+
     it("an away host's tracker goes when its days are over, with nothing else changing", async () => {
       const box = fakeBox([host("AA:00:00:00:00:01", false, { last_time_reachable: NOW - 29 * 86_400 })]);
       const { presence, states } = await setup(box);
