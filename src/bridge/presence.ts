@@ -96,7 +96,7 @@ export class Presence {
    * (#oldestSeen) or went back (#publishedAt): #publish then returns at once.
    */
   #changed = true;
-  #knownRevision = -1;
+  #knownAtPublish = -1;
   #publishedAt = Number.NEGATIVE_INFINITY;
   /** The earliest `last_seen` of the tracked hosts whose tracker can expire (the first to go). */
   #oldestSeen: number | null = null;
@@ -344,7 +344,7 @@ export class Presence {
     const now = this.#now();
     if (this.#unchanged(now)) return;
     this.#changed = false;
-    this.#knownRevision = this.o.known.revision;
+    this.#knownAtPublish = this.o.known.revision;
     this.#publishedAt = now;
     this.#oldestSeen = null;
     const tracked: TrackedHost[] = [];
@@ -382,7 +382,7 @@ export class Presence {
   #unchanged(now: number): boolean {
     return (
       !this.#changed &&
-      this.#knownRevision === this.o.known.revision &&
+      this.#knownAtPublish === this.o.known.revision &&
       now >= this.#publishedAt &&
       !this.#expired(this.#oldestSeen, now)
     );
