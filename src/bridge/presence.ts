@@ -111,6 +111,9 @@ export class Presence {
   #readEntries: Entry[] = [];
   /** Moves on when the static leases' MACs, comments or hostnames change (device names). */
   #leaseNames = 0;
+  /** The static leases last read, and each one's MAC (macKey; undefined when it has none). */
+  #leaseList: readonly StaticLease[] = [];
+  #leaseMacs: (string | undefined)[] = [];
 
   constructor(private readonly o: PresenceOptions) {}
 
@@ -150,13 +153,20 @@ export class Presence {
 
   /** The static leases just read: each is tracked, named by its comment, fed by its host in bridge mode. */
   setStaticLeases(leases: readonly StaticLease[]): void {
+    // The box's list as last time (nearly always): the map keeps its keys and only takes the new
+    // leases (their `host` feeds bridge mode), without macKey and a new map.
+    const sameList = sameLeaseList(this.#leaseList, leases);
     const before = this.#leases;
-    this.#leases = new Map();
-    for (const lease of leases) {
-      const mac = macKey(lease.mac ?? lease.id);
+    if (!sameList) {
+      this.#leases = new Map();
+      this.#leaseMacs = leases.map((lease) => macKey(lease.mac ?? lease.id));
+    }
+    for (const [i, lease] of leases.entries()) {
+      const mac = this.#leaseMacs[i];
       if (mac) this.#leases.set(mac, lease);
     }
-    const same = sameNames(before, this.#leases);
+    this.#leaseList = [...leases]; // the caller's array is not ours to keep
+    const same = sameList || sameNames(before, this.#leases);
     if (!same) {
       this.#changed = true;
       this.#leaseNames++;
@@ -452,6 +462,18 @@ export function deviceName(
     clean(knownName) ??
     `${state?.vendor ?? "Device"} ${macColon(mac).slice(9).toUpperCase()}`
   );
+}
+
+/** The same leases' ids, comments and hostnames in the same order: the same map for presence. */
+function sameLeaseList(a: readonly StaticLease[], b: readonly StaticLease[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i] as StaticLease;
+    const y = b[i] as StaticLease;
+    if ((x.mac ?? x.id) !== (y.mac ?? y.id) || x.comment !== y.comment || x.hostname !== y.hostname)
+      return false;
+  }
+  return true;
 }
 
 /** The same MACs with the same comments and hostnames (what presence takes from static leases). */

@@ -315,6 +315,24 @@ describe("presence", () => {
       expect(known.get("aa0000000001")).toEqual({ name: "Backup", last_seen: null });
     });
 
+    it("bridge mode: the same leases read again feed their hosts' new answers", async () => {
+      const box = fakeBox([]);
+      box.fail("nodev");
+      const { presence, states } = await setup(box);
+      const nas = (active: boolean) => ({
+        ...lease("AA:00:00:00:00:09", "NAS"),
+        host: host("AA:00:00:00:00:09", active),
+      });
+      presence.setStaticLeases([nas(true)]);
+      await presence.poll();
+      expect(states.get("b/lan/hosts/aa0000000009")?.home).toBe(true);
+      presence.setStaticLeases([nas(false)]);
+      expect(states.get("b/lan/hosts/aa0000000009")?.home).toBe(false);
+      // Renamed in the same list: the tracker's name follows.
+      presence.setStaticLeases([{ ...nas(false), comment: "Backup" }]);
+      expect(presence.tracked.map((t) => t.name)).toEqual(["Backup"]);
+    });
+
     it("an away host's tracker goes when its days are over, with nothing else changing", async () => {
       const box = fakeBox([host("AA:00:00:00:00:01", false, { last_time_reachable: NOW - 29 * 86_400 })]);
       const { presence, states } = await setup(box);
