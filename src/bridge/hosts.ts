@@ -95,6 +95,53 @@ export function sameHostState(a: HostState, b: HostState): boolean {
   return true;
 }
 
+/**
+ * Whether hostState reads the same lasting facts from two LanHosts, compared as the box sent them
+ * (no state built: presence asks this for every host at every poll, and on a steady LAN the answer
+ * is nearly always yes). False means "maybe not": the caller then builds the state and compares.
+ * `last_seen` is not covered: it depends on the previous state as well (see sameState).
+ */
+export function sameFacts(a: LanHost | undefined, b: LanHost | undefined): boolean {
+  const x = record(a);
+  const y = record(b);
+  const xap = record(x.access_point);
+  const yap = record(y.access_point);
+  return (
+    x.active === y.active &&
+    x.primary_name === y.primary_name &&
+    x.vendor_name === y.vendor_name &&
+    x.host_type === y.host_type &&
+    x.interface === y.interface &&
+    xap.connectivity_type === yap.connectivity_type &&
+    xap.mac === yap.mac &&
+    record(xap.wifi_information).band === record(yap.wifi_information).band &&
+    sameItems(x.names, y.names, "name") &&
+    sameItems(x.l3connectivities, y.l3connectivities, "addr")
+  );
+}
+
+/**
+ * Whether hostState(`host`, `state`) would give `state` again, when `state` was built from `from`
+ * (the LanHost before): the same facts, and a `last_seen` that cannot move. It can move only for a
+ * host away with no time yet (lastSeen then reads the new host's times).
+ */
+export function sameState(from: LanHost | undefined, host: LanHost | undefined, state: HostState): boolean {
+  return !(state.home === false && state.last_seen === null) && sameFacts(from, host);
+}
+
+const EMPTY: Json = {};
+const record = (v: unknown): Json => (isRecord(v) ? v : EMPTY);
+
+/** The `key` of each item of two lists, in order (what strings() reads, before it sorts). */
+function sameItems(a: unknown, b: unknown, key: string): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (record(a[i])[key] !== record(b[i])[key]) return false;
+  }
+  return true;
+}
+
 /** `<base>/lan/hosts/<mac12>`; undefined when `mac` is not a MAC address. */
 export function hostTopic(baseTopic: string, mac: unknown): string | undefined {
   const key = macKey(mac);

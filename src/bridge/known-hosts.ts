@@ -27,6 +27,7 @@ export class KnownHosts {
   readonly path: string;
   #hosts = new Map<string, KnownHost>();
   #existed = false;
+  #revision = 0;
   #dirty = false;
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -65,10 +66,16 @@ export class KnownHosts {
         });
       }
       this.#existed = true;
+      this.#revision++;
     } catch (error) {
       this.logger.warn(`${this.path} is not valid (${(error as Error).message}); LAN hosts start afresh`);
       await rename(this.path, `${this.path}.bad`).catch(() => undefined);
     }
+  }
+
+  /** Moves on at each change (a host set, or forgotten): presence skips its walk while it stays. */
+  get revision(): number {
+    return this.#revision;
   }
 
   get(mac: string): KnownHost | undefined {
@@ -89,6 +96,7 @@ export class KnownHosts {
     if (last?.name === host.name && last.last_seen === host.last_seen) return;
     this.#hosts.set(mac, host);
     if (this.#hosts.size > MAX_HOSTS) this.#forgetOldest();
+    this.#revision++;
     this.#save();
   }
 

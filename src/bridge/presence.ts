@@ -11,7 +11,7 @@ import { FreeboxError } from "../freebox/errors.js";
 import type { LanHost, StaticLease } from "../freebox/types.js";
 import type { Logger } from "../logger.js";
 import { macColon, macKey } from "./entities/ids.js";
-import { HOSTS_TOPIC, type HostState, hostState, sameHostState } from "./hosts.js";
+import { HOSTS_TOPIC, type HostState, hostState, sameHostState, sameState } from "./hosts.js";
 import type { KnownHosts } from "./known-hosts.js";
 
 export type TrackerChoice = "all" | "static" | "none";
@@ -65,6 +65,16 @@ interface Entry {
   ticket: number;
   /** The state last built; `last_seen` is kept with it (hostState). */
   state: HostState | undefined;
+  mac: string;
+  /** `<base>/lan/hosts/<mac12>`, built once. */
+  topic: string;
+  /**
+   * The known hosts' revision and the static leases' names (Presence.#leaseNames) when its last
+   * update ended with it known; -1 before. With both the same and its state kept, an update has
+   * nothing to say or record (#update).
+   */
+  knownRevision: number;
+  leaseNames: number;
 }
 
 const DAY_S = 86_400;
@@ -79,6 +89,31 @@ export class Presence {
   #tracked: TrackedHost[] = [];
   /** Host topic → the state last handed to publishState (the same object while it is unchanged). */
   #sent = new Map<string, HostState>();
+  /**
+   * Something #publish reads changed since it last walked the hosts: a state object, the static
+   * leases' MACs or names, `settled`, the mode, the known hosts. When none did, a walk would
+   * publish nothing and find the same tracked set, unless time made an away host's tracker expire
+   * (#oldestSeen) or went back (#publishedAt): #publish then returns at once.
+   */
+  #changed = true;
+  #knownAtPublish = -1;
+  #publishedAt = Number.NEGATIVE_INFINITY;
+  /** The earliest `last_seen` of the tracked hosts whose tracker can expire (the first to go). */
+  #oldestSeen: number | null = null;
+  /**
+   * The last list read, in the box's order: each host's `l2ident.id` as sent (when its MAC came
+   * from it) and its entry. A box lists its hosts in the same order poll after poll: the host at
+   * the same place with the same `l2ident.id` is the same entry, found without macKey and a Map
+   * lookup (a thousand of each per poll on a big LAN). Rewritten by each read, never longer than
+   * its list; entries are never removed, so one kept here is the map's.
+   */
+  #readIds: (string | undefined)[] = [];
+  #readEntries: Entry[] = [];
+  /** Moves on when the static leases' MACs, comments or hostnames change (device names). */
+  #leaseNames = 0;
+  /** The static leases last read, and each one's MAC (macKey; undefined when it has none). */
+  #leaseList: readonly StaticLease[] = [];
+  #leaseMacs: (string | undefined)[] = [];
 
   constructor(private readonly o: PresenceOptions) {}
 
@@ -105,7 +140,7 @@ export class Presence {
       const lastSeen = known.last_seen ?? now;
       if (known.last_seen === null) this.o.known.set(mac, { ...known, last_seen: lastSeen });
       const host: LanHost = { primary_name: known.name, active: false, last_time_reachable: lastSeen };
-      this.#entries.set(mac, { host: undefined, ticket: 0, state: hostState(host, undefined) });
+      this.#add(mac, hostState(host, undefined));
     }
     this.#publish();
   }
@@ -118,16 +153,29 @@ export class Presence {
 
   /** The static leases just read: each is tracked, named by its comment, fed by its host in bridge mode. */
   setStaticLeases(leases: readonly StaticLease[]): void {
+    // The box's list as last time (nearly always): the map keeps its keys and only takes the new
+    // leases (their `host` feeds bridge mode), without macKey and a new map.
+    const sameList = sameLeaseList(this.#leaseList, leases);
     const before = this.#leases;
-    this.#leases = new Map();
-    for (const lease of leases) {
-      const mac = macKey(lease.mac ?? lease.id);
+    if (!sameList) {
+      this.#leases = new Map();
+      this.#leaseMacs = leases.map((lease) => macKey(lease.mac ?? lease.id));
+    }
+    for (const [i, lease] of leases.entries()) {
+      const mac = this.#leaseMacs[i];
       if (mac) this.#leases.set(mac, lease);
+    }
+    this.#leaseList = [...leases]; // the caller's array is not ours to keep
+    const same = sameList || sameNames(before, this.#leases);
+    if (!same) {
+      this.#changed = true;
+      this.#leaseNames++;
     }
     if (this.#mode === "off") {
       const ticket = ++this.#tickets;
-      for (const [mac, lease] of this.#leases) this.#update(mac, lease.host ?? {}, ticket, false);
-    } else if (sameNames(before, this.#leases)) {
+      for (const [mac, lease] of this.#leases)
+        this.#update(this.#entryOf(mac), lease.host ?? {}, ticket, false);
+    } else if (same) {
       // Outside bridge mode a lease gives a tracker and a name only: with the same MACs, comments
       // and hostnames nothing changed for presence (the LAN read of the same poll follows anyway).
       return;
@@ -152,7 +200,7 @@ export class Presence {
         this.#setMode("off");
         this.setStaticLeases([...this.#leases.values()]);
       }
-      this.#settled = true;
+      this.#settle();
       this.#publish();
       return;
     }
@@ -161,22 +209,32 @@ export class Presence {
       this.#setMode("polled");
     }
     const seeding = !this.#settled && !this.o.known.existed;
-    const listed = new Set<string>();
-    for (const host of hosts) {
-      const mac = macOf(host);
-      if (mac === undefined || listed.has(mac)) continue;
-      listed.add(mac);
-      const entry = this.#entries.get(mac);
-      // A notification applied while this read was under way is newer than its answer.
-      if (entry !== undefined && entry.ticket > ticket) continue;
-      this.#update(mac, host, ticket, !seeding);
+    // Only this loop gives an entry this read's ticket (each update takes a ticket of its own):
+    // `entry.ticket === ticket` is a MAC this read listed already (twice: on two interfaces, the
+    // first one wins), `> ticket` one a notification updated while this read was under way, which
+    // is newer than its answer.
+    const ids = this.#readIds;
+    const read = this.#readEntries;
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i] as LanHost;
+      const id = (host.l2ident as { id?: unknown } | undefined)?.id;
+      let entry = typeof id === "string" && id === ids[i] ? read[i] : undefined;
+      if (entry === undefined) {
+        const mac = macOf(host);
+        ids[i] = typeof id === "string" && macKey(id) !== undefined ? id : undefined;
+        if (mac === undefined) continue;
+        entry = this.#entryOf(mac);
+      }
+      read[i] = entry;
+      if (entry.ticket < ticket) this.#update(entry, host, ticket, !seeding);
     }
+    ids.length = read.length = hosts.length;
     // A host the box no longer lists reads not_home (it keeps its last data; `last_seen` from it).
-    for (const [mac, entry] of this.#entries) {
-      if (listed.has(mac) || entry.ticket > ticket || entry.state?.home !== true) continue;
-      this.#update(mac, { ...entry.host, active: false, reachable: false }, ticket, true);
+    for (const entry of this.#entries.values()) {
+      if (entry.ticket >= ticket || entry.state?.home !== true) continue;
+      this.#update(entry, { ...entry.host, active: false, reachable: false }, ticket, true);
     }
-    this.#settled = true;
+    this.#settle();
     this.#publish();
   }
 
@@ -188,14 +246,14 @@ export class Presence {
       this.o.logger.debug("a LAN event without a host MAC, ignored");
       return;
     }
-    this.#update(mac, host, ++this.#tickets, this.#settled || this.o.known.existed);
+    const entry = this.#entryOf(mac);
+    this.#update(entry, host, ++this.#tickets, this.#settled || this.o.known.existed);
     // One host changed: when its tracker and device name stay as they were, only its topic is
     // published (the whole set is walked only when a tracker comes or goes).
-    const entry = this.#entries.get(mac);
     const index = this.#tracked.findIndex((t) => t.mac === mac);
     const tracks = this.#tracks(mac, entry, this.#now());
-    if (tracks && index >= 0 && this.#tracked[index]?.name === this.#name(mac, entry) && entry?.state) {
-      this.#send(mac, entry.state);
+    if (tracks && index >= 0 && this.#tracked[index]?.name === this.#name(mac, entry) && entry.state) {
+      this.#send(entry, entry.state);
       return;
     }
     if (!tracks && index < 0) return;
@@ -211,32 +269,78 @@ export class Presence {
   #setMode(mode: PresenceMode): void {
     if (this.#mode === mode) return;
     this.#mode = mode;
+    this.#changed = true;
     this.o.onModeChange();
   }
 
-  /** Applies one LanHost: state, events, what this installation knows. */
-  #update(mac: string, host: LanHost, ticket: number, announce: boolean): void {
-    const entry = this.#entries.get(mac) ?? { host: undefined, ticket: 0, state: undefined };
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#changed = true;
+  }
+
+  /** `mac`'s entry; a new one (no state yet: #update gives it one) when it has none. */
+  #entryOf(mac: string): Entry {
+    return this.#entries.get(mac) ?? this.#add(mac, undefined);
+  }
+
+  #add(mac: string, state: HostState | undefined): Entry {
+    // `mac` is a mac12 key already (macKey / macOf): the topic needs no check.
+    const entry = {
+      host: undefined,
+      ticket: 0,
+      state,
+      mac,
+      topic: `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}`,
+      knownRevision: -1,
+      leaseNames: -1,
+    };
+    this.#entries.set(mac, entry);
+    return entry;
+  }
+
+  /** Applies one LanHost to its entry: state, events, what this installation knows. */
+  #update(entry: Entry, host: LanHost, ticket: number, announce: boolean): void {
+    const { mac } = entry;
     // A host restored from an earlier run or a lease never listed has no box data yet: its first
     // answer is no arrival (it may have been home all along).
     const before = entry.host === undefined ? undefined : entry.state?.home;
     // The state kept as it was when nothing in it changed: #publish then knows it was sent already.
-    const built = hostState(host, entry.state);
-    const state = entry.state !== undefined && sameHostState(entry.state, built) ? entry.state : built;
+    // Most hosts at most polls: the box's lasting facts are those of the host kept (sameState), so
+    // the state is not even built.
+    let state = entry.state;
+    if (state === undefined || entry.host === undefined || !sameState(entry.host, host, state)) {
+      const built = hostState(host, state);
+      if (state === undefined || !sameHostState(state, built)) {
+        state = built;
+        this.#changed = true;
+      }
+    }
+    const kept = state === entry.state;
     entry.host = host;
     entry.ticket = ticket;
     entry.state = state;
-    this.#entries.set(mac, entry);
-    const name = this.#name(mac, entry);
+    // The same state, device name inputs and known record as at its last update (most hosts at
+    // most polls): no transition, so no event, and the known record already says what it would.
+    if (kept && entry.knownRevision === this.o.known.revision && entry.leaseNames === this.#leaseNames)
+      return;
     const known = this.o.known.get(mac);
+    const name = this.#name(mac, entry, known);
     if (!this.o.settings.exclude.has(mac)) {
       if (known === undefined && state.home === true && announce) this.#event("new_device", mac, name, state);
       else if (before === false && state.home === true) this.#event("arrived", mac, name, state);
       else if (before === true && state.home === false) this.#event("left", mac, name, state);
     }
     // Written on transitions only: null while home (an earlier run's restore counts from its own
-    // start then), the time it was last seen once it left.
-    if (state.home !== null) this.o.known.set(mac, { name, last_seen: state.home ? null : state.last_seen });
+    // start then), the time it was last seen once it left. Most updates change neither.
+    if (state.home === null) return;
+    const lastSeen = state.home ? null : state.last_seen;
+    if (known?.name !== name || known.last_seen !== lastSeen)
+      this.o.known.set(mac, { name, last_seen: lastSeen });
+    // Known now, unless the file's size cap forgot it at once (KnownHosts MAX_HOSTS).
+    const recorded = this.o.known.has(mac);
+    entry.knownRevision = recorded ? this.o.known.revision : -1;
+    entry.leaseNames = this.#leaseNames;
   }
 
   #event(type: LanEventType, mac: string, name: string, state: HostState): void {
@@ -248,25 +352,30 @@ export class Presence {
   /** Publishes each tracked host's state, clears the ones that lost their tracker. */
   #publish(): void {
     const now = this.#now();
+    if (this.#unchanged(now)) return;
+    this.#changed = false;
+    this.#knownAtPublish = this.o.known.revision;
+    this.#publishedAt = now;
+    this.#oldestSeen = null;
     const tracked: TrackedHost[] = [];
     for (const [mac, entry] of this.#entries) {
       if (!this.#tracks(mac, entry, now)) continue;
       tracked.push({ mac, name: this.#name(mac, entry) });
+      const seen = this.#expiring(mac, entry) ? this.#lastSeen(mac, entry) : null;
+      if (seen !== null && (this.#oldestSeen === null || seen < this.#oldestSeen)) this.#oldestSeen = seen;
     }
     // A static lease the box never listed still has its tracker: away (once the LAN browser
     // answered: before that, the host may well be home).
     for (const mac of this.#leases.keys()) {
       if (!this.#settled || this.#entries.has(mac) || !this.#tracks(mac, undefined, now)) continue;
-      const state = hostState({ active: false }, undefined);
-      this.#entries.set(mac, { host: undefined, ticket: 0, state });
-      tracked.push({ mac, name: this.#name(mac, this.#entries.get(mac)) });
+      tracked.push({ mac, name: this.#name(mac, this.#add(mac, hostState({ active: false }, undefined))) });
     }
     tracked.sort((a, b) => (a.mac < b.mac ? -1 : 1));
     const before = this.#sent;
     this.#sent = new Map();
     for (const { mac } of tracked) {
-      const state = this.#entries.get(mac)?.state;
-      if (state !== undefined) this.#send(mac, state, before);
+      const entry = this.#entries.get(mac);
+      if (entry?.state !== undefined) this.#send(entry, entry.state, before);
     }
     for (const topic of before.keys()) if (!this.#sent.has(topic)) this.o.clearState(topic);
     if (!sameTracked(tracked, this.#tracked)) {
@@ -276,14 +385,26 @@ export class Presence {
   }
 
   /**
+   * Whether a walk of the hosts would publish nothing and keep the tracked set as it is: nothing
+   * it reads changed (#changed, the known hosts' revision) and no tracker expired since the last
+   * walk. At most polls of a steady LAN, #update kept every host's state.
+   */
+  #unchanged(now: number): boolean {
+    return (
+      !this.#changed &&
+      this.#knownAtPublish === this.o.known.revision &&
+      now >= this.#publishedAt &&
+      !this.#expired(this.#oldestSeen, now)
+    );
+  }
+
+  /**
    * Hands a host's state to publishState unless it is the very state sent last (an unchanged host
    * keeps its state object: #update): at every poll most hosts are unchanged.
    */
-  #send(mac: string, state: HostState, before = this.#sent): void {
-    // `mac` is a mac12 key already (macKey / macOf): the topic needs no check.
-    const topic = `${this.o.baseTopic}/${HOSTS_TOPIC}/${mac}`;
-    if (before.get(topic) !== state) this.o.publishState(topic, state);
-    this.#sent.set(topic, state);
+  #send(entry: Entry, state: HostState, before = this.#sent): void {
+    if (before.get(entry.topic) !== state) this.o.publishState(entry.topic, state);
+    this.#sent.set(entry.topic, state);
   }
 
   /** PRESENCE_TRACKERS, the exclusions, and the days a host may stay unseen. */
@@ -292,18 +413,27 @@ export class Presence {
     if (trackers === "none" || exclude.has(mac)) return false;
     if (this.#leases.has(mac)) return true;
     if (trackers === "static" || entry?.state === undefined) return false;
-    if (entry.state.home === true) return true;
+    if (!this.#expiring(mac, entry)) return true;
     // Away and never seen (a static lease's placeholder once the lease is gone): no tracker.
-    const lastSeen = entry.state.last_seen ?? this.o.known.get(mac)?.last_seen ?? null;
+    const lastSeen = this.#lastSeen(mac, entry);
     return lastSeen !== null && !this.#expired(lastSeen, now);
+  }
+
+  /** A tracked host whose tracker goes once it is unseen for too long: not a lease, not home. */
+  #expiring(mac: string, entry: Entry): boolean {
+    return !this.#leases.has(mac) && entry.state?.home !== true;
+  }
+
+  #lastSeen(mac: string, entry: Entry): number | null {
+    return entry.state?.last_seen ?? this.o.known.get(mac)?.last_seen ?? null;
   }
 
   #expired(lastSeen: number | null, now: number): boolean {
     return lastSeen !== null && now - lastSeen > this.o.settings.removeAfterDays * DAY_S;
   }
 
-  #name(mac: string, entry: Entry | undefined): string {
-    return deviceName(mac, this.#leases.get(mac), entry?.state, this.o.known.get(mac)?.name);
+  #name(mac: string, entry: Entry | undefined, known = this.o.known.get(mac)): string {
+    return deviceName(mac, this.#leases.get(mac), entry?.state, known?.name);
   }
 
   #now(): number {
@@ -332,6 +462,18 @@ export function deviceName(
     clean(knownName) ??
     `${state?.vendor ?? "Device"} ${macColon(mac).slice(9).toUpperCase()}`
   );
+}
+
+/** The same leases' ids, comments and hostnames in the same order: the same map for presence. */
+function sameLeaseList(a: readonly StaticLease[], b: readonly StaticLease[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i] as StaticLease;
+    const y = b[i] as StaticLease;
+    if ((x.mac ?? x.id) !== (y.mac ?? y.id) || x.comment !== y.comment || x.hostname !== y.hostname)
+      return false;
+  }
+  return true;
 }
 
 /** The same MACs with the same comments and hostnames (what presence takes from static leases). */

@@ -3,9 +3,39 @@
 // (README "Topics": `34:27:92:60:0B:9E` → `342792600b9e`); the box sends MACs in varying case
 // (freebox-os-essentials §8), so every comparison goes through these helpers.
 
+const code = (c: string): number => c.charCodeAt(0);
+const COLON = code(":");
+const DASH = code("-");
+const DOT = code(".");
+const ZERO = code("0");
+const NINE = code("9");
+const LOWER_A = code("a");
+const LOWER_F = code("f");
+const UPPER_A = code("A");
+const UPPER_F = code("F");
+
 /** `aa:bb:cc:dd:ee:ff` in any case or separator style → `aabbccddeeff`; undefined when not a MAC. */
 export function macKey(mac: unknown): string | undefined {
   if (typeof mac !== "string") return undefined;
+  // Called for every host and lease at every poll, and on every lease hostname (most are no MAC):
+  // one pass over the characters, no regex, decides for ASCII text, which is all a box sends.
+  // Other text takes the rule itself (macKeyOf: toLowerCase may map such characters anywhere).
+  let key = "";
+  for (let i = 0; i < mac.length; i++) {
+    const c = mac.charCodeAt(i);
+    if (c === COLON || c === DASH || c === DOT) continue;
+    const hex = (c >= ZERO && c <= NINE) || (c >= LOWER_A && c <= LOWER_F) || (c >= UPPER_A && c <= UPPER_F);
+    // `| 0x20` lowercases A-F and leaves digits and a-f as they are.
+    if (hex) key += String.fromCharCode(c | 0x20);
+    else if (c < 0x80) return undefined;
+    else return macKeyOf(mac);
+    if (key.length > 12) return undefined;
+  }
+  return key.length === 12 ? key : undefined;
+}
+
+/** The rule macKey follows, as written: for text that is not all ASCII. */
+function macKeyOf(mac: string): string | undefined {
   const hex = mac.toLowerCase().replace(/[:\-.]/g, "");
   return /^[0-9a-f]{12}$/.test(hex) ? hex : undefined;
 }
