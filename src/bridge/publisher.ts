@@ -48,6 +48,8 @@ export interface PublisherOptions {
 
 export class Publisher {
   private readonly states = new StateCache();
+  /** Each resource's value its states were last built from (publishState). */
+  private readonly published = new Map<ResourceId, unknown>();
   /** Each lease list's rows of its last answer, reused while unchanged (lease-rows.ts). */
   private readonly leaseRows: Partial<Record<ResourceId, LeaseRows>> = {};
   /** Config topic → digest() of the payload we published (this run). */
@@ -106,11 +108,17 @@ export class Publisher {
 
   /**
    * Publishes the states of a resource whose payload text differs from the last one published on
-   * its topic (the box's answers are rebuilt at every poll: nothing relies on their identity).
+   * its topic (the box's answers are parsed afresh at every poll: a new object may hold the same
+   * values).
    */
   publishState(resource: ResourceId, box: BoxSnapshot): void {
+    const value = box[resource];
     // Never read: no message, and no per-lease topic to call stale.
-    if (box[resource] === undefined) return;
+    if (value === undefined) return;
+    // A read that kept its last value (a DynDNS provider not in use: resources/ddns.ts) gives the
+    // very messages published from it: nothing to build or compare.
+    if (this.published.get(resource) === value) return;
+    this.published.set(resource, value);
     const rows = this.leaseRows[resource] ?? new LeaseRows();
     this.leaseRows[resource] = rows;
     const messages = resourceStates(this.o.baseTopic, resource, box, rows);
@@ -139,6 +147,7 @@ export class Publisher {
 
   /** Clears the retained state of a resource that no longer exists on this box (xDSL after a move to fibre). */
   clearState(resource: ResourceId): void {
+    this.published.delete(resource);
     const topic = `${this.o.baseTopic}/${resourceDef(resource).topic}`;
     if (this.states.get(topic) !== undefined) this.clear(topic);
   }

@@ -71,21 +71,23 @@ export function lcdState(raw: unknown): Json {
  * calls of any type, each with `time` (ISO 8601) beside the box's unix `datetime`.
  */
 export function callsState(raw: unknown): Json {
-  const calls = records(raw)
-    .map((c) => {
-      const call = shape(c, CALL);
-      const at = typeof c.datetime === "number" ? new Date(c.datetime * 1000) : undefined;
-      call.time = at && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
-      return call;
-    })
-    // The box sends the newest first; sorting keeps that true whatever the order it used.
-    .sort((a, b) => num(b.datetime) - num(a.datetime));
+  // The box sends the newest first; sorting keeps that true whatever the order it used. Only the
+  // listed calls are shaped: a call log holds hundreds of calls, read at every config poll.
+  const calls = records(raw).sort((a, b) => num(b.datetime) - num(a.datetime));
   const missed = calls.filter((c) => c.type === "missed");
   return {
     missed_new: missed.filter((c) => c.new === true).length,
-    missed: missed.slice(0, CALLS_LISTED),
-    latest: calls.slice(0, CALLS_LISTED),
+    missed: missed.slice(0, CALLS_LISTED).map(listedCall),
+    latest: calls.slice(0, CALLS_LISTED).map(listedCall),
   };
+}
+
+/** A call as listed: its fields, and `time` (ISO 8601) beside the box's unix `datetime`. */
+function listedCall(c: Json): Json {
+  const call = shape(c, CALL);
+  const at = typeof c.datetime === "number" ? new Date(c.datetime * 1000) : undefined;
+  call.time = at && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
+  return call;
 }
 
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);

@@ -74,3 +74,18 @@ describe("Publisher on a box polled again", () => {
     expect(sent[1]?.[1]).toContain('"comment":"Edited"');
   });
 });
+
+describe("Publisher and a read that keeps its last value", () => {
+  it("publishes the kept value again once its state was cleared", () => {
+    const { publisher, sent } = setup();
+    const box = snapshot();
+    // A DynDNS provider not in use: the reader hands back the very object it had (resources/ddns.ts).
+    publisher.publishState("ddns_ovh", box);
+    publisher.publishState("ddns_ovh", box);
+    expect(sent.filter(([topic]) => topic === "fbx/connection/ddns/ovh")).toHaveLength(1);
+    publisher.clearState("ddns_ovh");
+    publisher.publishState("ddns_ovh", box);
+    const ovh = sent.filter(([topic]) => topic === "fbx/connection/ddns/ovh").map(([, p]) => p !== "");
+    expect(ovh).toEqual([true, false, true]);
+  });
+});

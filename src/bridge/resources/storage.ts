@@ -16,13 +16,8 @@ export const storage: ResourceDef<"storage", StorageState, StorageRefs> = {
   group: "config",
   topic: "storage",
   shapesEntities: true,
-  // Both answers feed one topic. An unchanged pair stays the same object, so that the publisher
-  // skips it by identity like the other resources (freebox/http.ts).
-  read: async (api, previous) => {
-    const disks = await api.listDisks();
-    const raids = await api.listRaidArrays();
-    return previous?.disks === disks && previous.raids === raids ? previous : { disks, raids };
-  },
+  // Both answers feed one topic.
+  read: async (api) => ({ disks: await api.listDisks(), raids: await api.listRaidArrays() }),
   state: (raw) => storageState(raw),
   ref: (value) => storageRefs(value),
   entities: (ctx, refs) => storageEntities(ctx, refs),
