@@ -5,8 +5,8 @@
 // in this same process against the same box, their polls alternating with the bridge's (below).
 
 import { lineMedia } from "../bridge/entities.js";
+import { readLanHosts } from "../bridge/hosts.js";
 import { BoxReader } from "../bridge/poller.js";
-import { readLanHosts } from "../bridge/presence.js";
 import { groupResources } from "../bridge/resources.js";
 import { FreeboxClient } from "../freebox/client.js";
 import { silentLogger } from "../logger.js";

@@ -5,10 +5,13 @@
 // gives the same payload text poll after poll and nothing is published for it. The one time value,
 // `last_seen`, is set when the device leaves and then kept.
 //
-// Pure: fed today by each static lease's `host` (freebox-api-dhcp), later also by `lan/browser` and
-// the event stream, which send the same LanHost.
+// Fed by the three sources that send the same LanHost (presence.ts): the LAN browser (read here,
+// readLanHosts), the event stream, and each static lease's `host` (freebox-api-dhcp). Also here:
+// a host's MAC and its device's name. Pure but for readLanHosts.
+import type { FreeboxApi } from "../freebox/api.js";
+import { FreeboxError } from "../freebox/errors.js";
 import type { LanHost } from "../freebox/types.js";
-import { macKey } from "./entities/ids.js";
+import { macColon, macKey } from "./entities/ids.js";
 
 export interface HostState {
   /** The box's `active` (what Home Assistant calls home); null when the box sent no host. */
@@ -149,3 +152,54 @@ export function hostTopic(baseTopic: string, mac: unknown): string | undefined {
 }
 
 export const HOSTS_TOPIC = "lan/hosts";
+
+/**
+ * A tracked host's device name: a static lease's comment, else its hostname (unless the box made
+ * it the MAC), else the host's name, its other names (mDNS, NetBIOS…), the name an earlier run
+ * gave it, else its vendor (or "Device") and the end of its MAC, so that a user can tell them apart.
+ */
+export function deviceName(
+  mac: string,
+  lease: { comment?: string; hostname?: string } | undefined,
+  state: HostState | undefined,
+  knownName?: string,
+): string {
+  const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const hostname = macKey(lease?.hostname) === undefined ? clean(lease?.hostname) : undefined;
+  return (
+    clean(lease?.comment) ??
+    hostname ??
+    state?.name ??
+    state?.names[0] ??
+    clean(knownName) ??
+    `${state?.vendor ?? "Device"} ${macColon(mac).slice(9).toUpperCase()}`
+  );
+}
+
+/** A host's MAC (mac12) from `l2ident.id`, else its id `ether-<mac>`; the case varies (the page). */
+export function macOf(host: LanHost): string | undefined {
+  const l2 = host.l2ident as { id?: unknown; type?: unknown } | undefined;
+  return macKey(l2?.id) ?? macKey(typeof host.id === "string" ? host.id.replace(/^ether-/, "") : undefined);
+}
+
+/**
+ * Every interface's hosts (`lan/browser/interfaces/`, then each one, `pub` always): the LAN read of
+ * a leases poll (also the bench's, so that it makes the bridge's calls). Rejects with the box's error.
+ */
+export async function readLanHosts(api: FreeboxApi): Promise<LanHost[]> {
+  const interfaces = await api.listLanInterfaces();
+  const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
+  names.add("pub");
+  const out: LanHost[] = [];
+  for (const name of names) {
+    try {
+      // The interface each host came from, when the box left it out (it is undocumented).
+      for (const host of await api.listLanHosts(name))
+        out.push(host.interface ? host : { ...host, interface: name });
+    } catch (error) {
+      // An interface gone between the two calls; `pub` answering nodev is bridge mode.
+      if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
+    }
+  }
+  return out;
+}

@@ -11,7 +11,16 @@ import { FreeboxError } from "../freebox/errors.js";
 import type { LanHost, StaticLease } from "../freebox/types.js";
 import type { Logger } from "../logger.js";
 import { macColon, macKey } from "./entities/ids.js";
-import { HOSTS_TOPIC, type HostState, hostState, sameHostState, sameState } from "./hosts.js";
+import {
+  deviceName,
+  HOSTS_TOPIC,
+  type HostState,
+  hostState,
+  macOf,
+  readLanHosts,
+  sameHostState,
+  sameState,
+} from "./hosts.js";
 import type { KnownHosts } from "./known-hosts.js";
 
 export type TrackerChoice = "all" | "static" | "none";
@@ -441,29 +450,6 @@ export class Presence {
   }
 }
 
-/**
- * A tracked host's device name: a static lease's comment, else its hostname (unless the box made
- * it the MAC), else the host's name, its other names (mDNS, NetBIOS…), the name an earlier run
- * gave it, else its vendor (or "Device") and the end of its MAC, so that a user can tell them apart.
- */
-export function deviceName(
-  mac: string,
-  lease: { comment?: string; hostname?: string } | undefined,
-  state: HostState | undefined,
-  knownName?: string,
-): string {
-  const clean = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
-  const hostname = macKey(lease?.hostname) === undefined ? clean(lease?.hostname) : undefined;
-  return (
-    clean(lease?.comment) ??
-    hostname ??
-    state?.name ??
-    state?.names[0] ??
-    clean(knownName) ??
-    `${state?.vendor ?? "Device"} ${macColon(mac).slice(9).toUpperCase()}`
-  );
-}
-
 /** The same leases' ids, comments and hostnames in the same order: the same map for presence. */
 function sameLeaseList(a: readonly StaticLease[], b: readonly StaticLease[]): boolean {
   if (a.length !== b.length) return false;
@@ -488,31 +474,3 @@ function sameNames(a: ReadonlyMap<string, StaticLease>, b: ReadonlyMap<string, S
 
 const sameTracked = (a: readonly TrackedHost[], b: readonly TrackedHost[]): boolean =>
   a.length === b.length && a.every((t, i) => t.mac === b[i]?.mac && t.name === b[i]?.name);
-
-/** A host's MAC (mac12) from `l2ident.id`, else its id `ether-<mac>`; the case varies (the page). */
-export function macOf(host: LanHost): string | undefined {
-  const l2 = host.l2ident as { id?: unknown; type?: unknown } | undefined;
-  return macKey(l2?.id) ?? macKey(typeof host.id === "string" ? host.id.replace(/^ether-/, "") : undefined);
-}
-
-/**
- * Every interface's hosts (`lan/browser/interfaces/`, then each one, `pub` always): the LAN read of
- * a leases poll (also the bench's, so that it makes the bridge's calls). Rejects with the box's error.
- */
-export async function readLanHosts(api: FreeboxApi): Promise<LanHost[]> {
-  const interfaces = await api.listLanInterfaces();
-  const names = new Set(interfaces.map((i) => i.name).filter((n) => typeof n === "string" && n !== ""));
-  names.add("pub");
-  const out: LanHost[] = [];
-  for (const name of names) {
-    try {
-      // The interface each host came from, when the box left it out (it is undocumented).
-      for (const host of await api.listLanHosts(name))
-        out.push(host.interface ? host : { ...host, interface: name });
-    } catch (error) {
-      // An interface gone between the two calls; `pub` answering nodev is bridge mode.
-      if (name === "pub" || !(error instanceof FreeboxError && error.code === "nodev")) throw error;
-    }
-  }
-  return out;
-}

@@ -17,9 +17,8 @@ import type {
 } from "../freebox/types.js";
 import type { DiscoveryMessage } from "../mqtt/discovery.js";
 import { macKey } from "./entities/ids.js";
-import { type HostState, hostState, hostTopic } from "./hosts.js";
+import { deviceName, type HostState, hostState, hostTopic } from "./hosts.js";
 import type { BoxSnapshot, DdnsState } from "./poller.js";
-import { deviceName } from "./presence.js";
 import { type DiscoveryOptions, discoveryBasis, discoveryConfigs, resourceStates } from "./publisher.js";
 import { RESOURCES } from "./resources.js";
 import { messagePayload, type StateMessage } from "./state.js";

@@ -9,8 +9,7 @@ import {
   macColon,
   macKey,
 } from "../../src/bridge/entities.js";
-import { hostState } from "../../src/bridge/hosts.js";
-import { deviceName } from "../../src/bridge/presence.js";
+import { deviceName, hostState } from "../../src/bridge/hosts.js";
 import type { BoxData } from "../../src/bridge/snapshot.js";
 import type { EntityDescriptor } from "../../src/mqtt/discovery.js";
 import { FTTH_BOX_ID, ftthBox } from "../fixtures/box-ftth.js";
