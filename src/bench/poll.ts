@@ -183,7 +183,7 @@ async function interleave(
 /**
  * The box's client (ky over undici, envelope, session) making a whole poll's calls through the
  * bridge's own reads: each group's resources (poller.ts, the line data of the media after
- * `connection`), then the LAN browser at the leases group (presence.ts). A resource the bridge
+ * `connection`), then the LAN browser at the leases group (hosts.ts readLanHosts). A resource the bridge
  * comes to poll is measured here without a table of its own.
  */
 function clientPoll(simUrl: string, token: string): Floor {
