@@ -1,19 +1,12 @@
 // The simulator's discovery, pairing, sessions and permissions, seen through plain fetch
 // (freebox-os-essentials §2–§5).
 import { createHmac } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
-import { hmacPassword, type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import { hmacPassword } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-async function sim(options: SimulatorOptions = {}): Promise<Simulator> {
-  const started = await startSimulator(options);
-  sims.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const APP = { app_id: "fr.test.app", app_name: "Test", app_version: "1.0.0", device_name: "ci" };

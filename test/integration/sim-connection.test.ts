@@ -1,18 +1,15 @@
 // connection/* on the simulator: shapes per freebox-api-connection and essentials §8, statefulness,
 // and every documented validation code.
-import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 /** A simulator and a session with the settings right. */
 async function box(options: SimulatorOptions = {}) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const session = await openSession(s.url, "app", s.pairApp("app", { settings: true }));
   const get = <R = Record<string, unknown>>(path: string) => call<R>(s.url, "GET", path, { session });
   const put = <R = Record<string, unknown>>(path: string, body: unknown) =>

@@ -1,12 +1,10 @@
 // dhcp/* on the simulator: freebox-api-dhcp shapes, statefulness and every documented error code.
-import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 type Lease = Record<string, unknown> & {
   id: string;
@@ -16,8 +14,7 @@ type Lease = Record<string, unknown> & {
 };
 
 async function box(options: SimulatorOptions = {}) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const session = await openSession(s.url, "app", s.pairApp("app", { settings: true }));
   const req = <R = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
     call<R>(s.url, method, path, { session, body });

@@ -1,19 +1,16 @@
 // Every fault knob of the simulator, as a client sees it.
 import { Agent, request } from "node:http";
 import type { Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function box(options: SimulatorOptions = {}) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const token = s.pairApp("app", { settings: true });
   const session = await openSession(s.url, "app", token);
   const get = (path: string) => call(s.url, "GET", path, { session });
@@ -168,8 +165,7 @@ describe("state faults", () => {
 
 describe("connections counter", () => {
   it("counts TCP connections: one for keep-alive, one per request without", async () => {
-    const s = await startSimulator();
-    sims.push(s);
+    const s = await sim();
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 5; i++) expect(await httpGet(s.url, keepAlive)).toBe(200);
     expect(s.connections).toBe(1);

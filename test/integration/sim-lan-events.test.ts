@@ -5,19 +5,19 @@ import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { LanHost } from "../../src/freebox/types.js";
-import { type Simulator, startSimulator } from "../../src/sim/index.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
+const sim = useSimulators();
 const sockets: WebSocket[] = [];
-afterEach(async () => {
+// Registered after the simulators' hook, so run before it: the sockets go first.
+afterEach(() => {
   for (const socket of sockets.splice(0)) socket.terminate();
-  await Promise.all(sims.splice(0).map((s) => s.close()));
 });
 
 async function box() {
-  const s = await startSimulator();
-  sims.push(s);
+  const s = await sim();
   const session = await openSession(s.url, "app", s.pairApp("app"));
   return { s, session };
 }

@@ -1,18 +1,15 @@
 // The simulator's LAN browser (freebox-api-lan-browser): interfaces, hosts on each, empty
 // interfaces, bridge mode, and hosts arriving and leaving.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LanHost } from "../../src/freebox/types.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 async function box(options: SimulatorOptions = {}) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const session = await openSession(s.url, "app", s.pairApp("app"));
   const get = <R = unknown>(path: string) => call<R>(s.url, "GET", path, { session });
   return { s, get };

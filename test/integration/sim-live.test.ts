@@ -4,18 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 
 async function box(options: SimulatorOptions = {}) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const session = await openSession(s.url, "app", s.pairApp("app"));
   const get = (path: string, major = 15) => call(s.url, "GET", path, { session, major });
   return { s, get };
@@ -87,8 +84,7 @@ describe("HTTPS", () => {
           .concat(["-keyout", key, "-out", cert]),
         { stdio: "ignore" },
       );
-      const s = await startSimulator({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
-      sims.push(s);
+      const s = await sim({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
       expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const port = Number(new URL(s.url).port);
       const body = await new Promise<string>((resolve, reject) => {

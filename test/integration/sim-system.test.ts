@@ -1,17 +1,14 @@
 // Version routing, system/ shapes per major (essentials §2, §7) and reboot.
-import { afterEach, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
+import { describe, expect, it } from "vitest";
+import type { SimulatorOptions } from "../../src/sim/index.js";
 import { call, openSession } from "../../src/sim/testing.js";
+import { useSimulators } from "./sim-helpers.js";
 
-const sims: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+const sim = useSimulators();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function box(options: SimulatorOptions = {}, settings = true) {
-  const s = await startSimulator(options);
-  sims.push(s);
+  const s = await sim(options);
   const token = s.pairApp("app", { settings });
   const session = await openSession(s.url, "app", token, 1);
   return { s, token, session };
