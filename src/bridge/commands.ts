@@ -10,6 +10,7 @@
 //   re-executed (commands/dedupe.ts: QoS 1 redelivery).
 // - Nothing throws out of `handle`; unexpected exceptions become `internal_error` answers.
 
+import { isRecord } from "../json.js";
 import { registerSecret } from "../logger.js";
 import { fitsTopicLimit, MAX_TOPIC_BYTES } from "../mqtt/topics.js";
 import { TransactionCache } from "./commands/dedupe.js";
@@ -19,7 +20,7 @@ import { route } from "./commands/routes.js";
 import type { CommandContext, CommandDef, CommandResponse, Plan } from "./commands/types.js";
 import { isBridgeOutput } from "./own-topics.js";
 import type { ResourceId } from "./resources.js";
-import { BAD_TOPIC_CHARS, invalid, isPlainObject, jsonType, parseJson, quote } from "./validate.js";
+import { BAD_TOPIC_CHARS, invalid, jsonType, parseJson, quote } from "./validate.js";
 
 export type { CommandContext, CommandResponse } from "./commands/types.js";
 
@@ -54,7 +55,7 @@ function readTransaction(body: Record<string, unknown>): Transaction | undefined
 /** `value` without any `password` field, at any depth (the write-only DynDNS field). */
 function withoutPasswords(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutPasswords);
-  if (!isPlainObject(value)) return value;
+  if (!isRecord(value)) return value;
   return Object.fromEntries(
     Object.entries(value)
       .filter(([key]) => key !== "password")
@@ -166,7 +167,7 @@ export class CommandRouter {
       let transaction: Transaction | undefined;
       try {
         const body = text === undefined ? undefined : parseJson(text);
-        if (isPlainObject(body)) transaction = readTransaction(body);
+        if (isRecord(body)) transaction = readTransaction(body);
       } catch {
         transaction = undefined;
       }
@@ -177,7 +178,7 @@ export class CommandRouter {
     if (def.payload === "raw") return { prepare: () => def.prepare(text) };
     const body = parseJson(text);
     // The payload's value is not quoted: it may be a DynDNS password.
-    if (!isPlainObject(body)) throw invalid(`payload must be a JSON object, got ${jsonType(body)}`);
+    if (!isRecord(body)) throw invalid(`payload must be a JSON object, got ${jsonType(body)}`);
     const transaction = readTransaction(body);
     const prepare = () => def.prepare(body);
     return transaction === undefined ? { prepare } : { prepare, transaction };

@@ -11,6 +11,7 @@
 import type { FreeboxApi } from "../freebox/api.js";
 import { FreeboxError } from "../freebox/errors.js";
 import type { LanHost } from "../freebox/types.js";
+import { isRecord, type Json } from "../json.js";
 import { macColon, macKey } from "./entities/ids.js";
 
 export interface HostState {
@@ -39,8 +40,6 @@ export interface HostState {
   last_seen: number | null;
 }
 
-type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 const time = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 

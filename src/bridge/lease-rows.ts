@@ -6,11 +6,8 @@
 // from last time (a fresh object never is, so anything but a primitive is always rebuilt), and an
 // entry goes as soon as an answer no longer lists its lease: the memory is bounded by the box's list.
 
+import { isRecord, type Json } from "../json.js";
 import type { StateMessage } from "./state.js";
-
-type Json = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** One lease's row and what publishing it needs. Never changed once built: a new answer makes a new entry. */
 interface Entry {

@@ -2,9 +2,9 @@
 // topics": `<base>/wifi/config`, `<base>/calls`, `<base>/storage`, `<base>/lcd/config`). Fields
 // after shared/reference/freebox-api-extras.md; same rules as state.ts (documented fields present,
 // null when missing, unknown keys kept). Each is the `state` of its entry in ./resources/.
-import { listOf, shape } from "./state.js";
 
-type Json = Record<string, unknown>;
+import { isRecord, type Json } from "../json.js";
+import { listOf, shape } from "./state.js";
 
 const WIFI = ["enabled", "mac_filter_state"];
 const CALL = ["id", "type", "datetime", "number", "name", "duration", "new", "contact_id", "line_id"];
@@ -54,7 +54,6 @@ const LCD = ["brightness", "orientation", "orientation_forced", "hide_wifi_key",
 /** Calls listed on the `<base>/calls` topic: the latest ones, not a whole year of log. */
 export const CALLS_LISTED = 10;
 
-const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const records = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isRecord) : []);
 
 export function wifiState(raw: unknown): Json {

@@ -3,6 +3,8 @@
 // excepted: their lasting fields only), the write-only DynDNS `password` never present. Documented fields come from
 // freebox-api-connection (v3), freebox-api-dhcp (v4) and freebox-os-essentials §7/§8 (fields real
 // boxes send beyond the pages). Pure: the scheduler feeds API results in and publishes what changed.
+
+import { isRecord, type Json } from "../json.js";
 import { macKey } from "./entities/ids.js";
 import { LeaseRows, topicOf } from "./lease-rows.js";
 import { type ResourceId, resourceDef } from "./resources.js";
@@ -128,10 +130,6 @@ export interface StateContext {
   /** DynDNS resources: the `connection/ddns/<provider>/status/` answer, merged into the config. */
   ddnsStatus?: unknown;
 }
-
-type Json = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 // defineProperty rather than `o[k] = v` for `__proto__`: a key of that name from the box stays a
 // plain key. Only for it: defineProperty on every key was the largest cost of a poll (npm run bench).

@@ -42,9 +42,6 @@ export function jsonType(value: unknown): string {
   return typeof value;
 }
 
-export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 // Commands need three levels at most (IPv6 object → delegations → delegation); 16 leaves room
 // for a nested `transaction` while refusing pathological input before JSON.parse builds it.
 export const MAX_JSON_DEPTH = 16;

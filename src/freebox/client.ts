@@ -2,6 +2,8 @@
 // (v3 paths) and freebox-api-dhcp (v4 paths), plus system/ (freebox-os-essentials §7).
 // The constructor only stores its options; discovery, the connection and the session are made
 // by the first call.
+
+import { isRecord } from "../json.js";
 import type { Logger } from "../logger.js";
 import type { FreeboxApi } from "./api.js";
 import { Session } from "./auth.js";
@@ -87,9 +89,6 @@ interface Parts {
   session: Session;
   logger: Logger;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A major from "15.0" (the whole integer part, not the first character, essentials §2). */
 export function parseMajor(apiVersion: unknown): number | undefined {

@@ -6,6 +6,7 @@
 // new session) with a doubling backoff. A box that answers 404 (older firmware) or refuses the
 // registration has no stream: the caller is told once and keeps polling.
 import WebSocket, { type ClientOptions, type RawData } from "ws";
+import { isRecord } from "../json.js";
 import type { Logger } from "../logger.js";
 import type { TlsSettings } from "./tls.js";
 
@@ -265,9 +266,7 @@ export class EventStream {
 function parse(data: RawData): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(data.toString());
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

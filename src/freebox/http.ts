@@ -6,6 +6,7 @@
 
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { type Agent, errors } from "undici";
+import { isRecord } from "../json.js";
 import type { Logger } from "../logger.js";
 import { CallGate, isStoppedError } from "./call-gate.js";
 import { FreeboxError } from "./errors.js";
@@ -80,10 +81,6 @@ function errorCodeOf(error: unknown): string | undefined {
 
 const isTlsFailure = (error: unknown) => TLS_CODES.test(errorCodeOf(rootCause(error)) ?? "");
 const isOversized = (error: unknown) => rootCause(error) instanceof OversizedAnswerError;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Parses `{success, result}` / `{success: false, error_code, msg}`; anything else is refused. */
 export function parseEnvelope(status: number, text: string, what: string): unknown {

@@ -9,7 +9,8 @@ import {
   type DdnsProvider,
   type Ipv6ConfigUpdate,
 } from "../../freebox/types.js";
-import { checkIpv6Prefix, checkNextHop, invalid, isPlainObject, parseJson, quote } from "../validate.js";
+import { isRecord } from "../../json.js";
+import { checkIpv6Prefix, checkNextHop, invalid, parseJson, quote } from "../validate.js";
 import { booleanField, type FieldSpec, portField, type SettingsArea, textField } from "./settings.js";
 import type { CommandContext } from "./types.js";
 
@@ -50,7 +51,7 @@ export const connectionConfigArea: SettingsArea<ConnectionConfigUpdate> = {
 async function withPortRange(ctx: CommandContext, e: unknown): Promise<unknown> {
   if (!(e instanceof FreeboxError) || e.code !== "port_outside_range") return e;
   const config: unknown = await ctx.api.getConnectionConfig().catch(() => undefined);
-  if (!isPlainObject(config)) return e;
+  if (!isRecord(config)) return e;
   const { remote_access_min_port: min, remote_access_max_port: max } = config;
   if (typeof min !== "number" || typeof max !== "number") return e;
   return new FreeboxError(
@@ -76,7 +77,7 @@ function checkDelegations(field: string, value: unknown): Delegation[] {
   const seen = new Set<string>();
   return value.map((entry: unknown, i) => {
     const at = `${field}[${i}]`;
-    if (!isPlainObject(entry)) {
+    if (!isRecord(entry)) {
       throw invalid(`${at} must be an object {"prefix", "next_hop"}, got ${quote(entry)}`);
     }
     const extra = Object.keys(entry).find((k) => k !== "prefix" && k !== "next_hop");

@@ -2,6 +2,7 @@
 // DhcpStaticLease; README "Commands"). Addresses are checked against the LAN the
 // box reports (gateway/netmask), so a range or lease outside it never reaches the box.
 import type { DhcpConfigUpdate, StaticLeaseAdd, StaticLeaseUpdate } from "../../freebox/types.js";
+import { isRecord } from "../../json.js";
 import {
   CommandError,
   checkInLan,
@@ -11,7 +12,6 @@ import {
   invalid,
   ipv4ToInt,
   isIpv4,
-  isPlainObject,
   type Lan,
   lanOf,
   parseJson,
@@ -30,10 +30,10 @@ import type { CommandContext, CommandDef } from "./types.js";
 /** The box's DHCP config as last published, or read now when unknown ("a read is fine"). */
 async function currentDhcp(ctx: CommandContext): Promise<{ lan: Lan; start: unknown; end: unknown }> {
   let config = ctx.current("dhcp_config");
-  if (!isPlainObject(config) || !lanOf(config.gateway, config.netmask)) {
+  if (!isRecord(config) || !lanOf(config.gateway, config.netmask)) {
     config = await ctx.api.getDhcpConfig();
   }
-  const known = isPlainObject(config) ? config : {};
+  const known = isRecord(config) ? config : {};
   const lan = lanOf(known.gateway, known.netmask);
   if (!lan) {
     throw new CommandError(
@@ -123,7 +123,7 @@ const shown = (v: unknown): string =>
 
 /** Which of the new lease's MAC and address a known lease already has, said with what to do. */
 function existHint(leases: unknown, lease: StaticLeaseAdd): string | undefined {
-  const known = Array.isArray(leases) ? leases.filter(isPlainObject) : [];
+  const known = Array.isArray(leases) ? leases.filter(isRecord) : [];
   const sameMac = known.find((l) => typeof l.mac === "string" && l.mac.toUpperCase() === lease.mac);
   if (sameMac) {
     return `${lease.mac} already has a static lease, for ${shown(sameMac.ip)}: change it with dhcp/static_leases/${lease.mac}/set`;

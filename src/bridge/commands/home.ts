@@ -2,7 +2,8 @@
 // "Command topics": `wifi/config/set`, `calls/mark_read`, `lcd/config/set`). Every change needs
 // the `settings` right; marking calls read needs `calls`.
 import type { LcdConfigUpdate, WifiConfigUpdate } from "../../freebox/types-home.js";
-import { invalid, isPlainObject, quote, rawInteger } from "../validate.js";
+import { isRecord } from "../../json.js";
+import { invalid, quote, rawInteger } from "../validate.js";
 import { booleanField, type FieldSpec, type SettingsArea, textField } from "./settings.js";
 import type { CommandContext, CommandDef } from "./types.js";
 
@@ -35,8 +36,8 @@ const LED_FIELDS = ["led_strip_enabled", "led_strip_brightness", "led_strip_anim
 async function checkLedStrip(ctx: CommandContext, update: LcdConfigUpdate): Promise<void> {
   if (!LED_FIELDS.some((f) => update[f] !== undefined)) return;
   let lcd = ctx.current("lcd");
-  if (!isPlainObject(lcd)) lcd = await ctx.api.getLcdConfig();
-  const known = isPlainObject(lcd) ? lcd : {};
+  if (!isRecord(lcd)) lcd = await ctx.api.getLcdConfig();
+  const known = isRecord(lcd) ? lcd : {};
   if (typeof known.led_strip_enabled !== "boolean") {
     throw invalid("this box has no LED strip (lcd/config has no led_strip_enabled)");
   }
