@@ -1,4 +1,4 @@
-// The box's HTTP transport: undici's Agent (its `request()`), wrapped as the `fetch` ky is handed
+// The box's HTTP transport: undici's Agent (its `dispatch()`), wrapped as the `fetch` ky is handed
 // (http.ts). undici parses HTTP (llhttp), keeps the connection alive between calls and takes the
 // trust store and expected server name per connection (tls.ts), which Node's global fetch cannot be
 // given. Nothing here reads HTTP itself.
@@ -51,13 +51,24 @@ export function boxAgent(tls: TlsSettings | undefined): Agent {
 // Statuses whose Response may not have a body (Fetch standard, "null body status").
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** The parts of a Request undici's `dispatch` takes. */
+type Outgoing = Pick<Dispatcher.DispatchOptions, "origin" | "path" | "method" | "headers" | "body">;
+
+/** An answer read whole. */
+interface Answer {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+}
+
 /**
- * A `fetch` for ky: sends ky's Request through `agent` with undici's `request()` and answers a
- * Response whose body was read whole (at most `maxBytes`). `request()` rather than undici's `fetch`:
- * the same HTTP client without a second Request, WHATWG streams and Response per call (fetch's
- * machinery cost about as much CPU per poll as the rest of the client: docs/performance.md). It
- * follows no redirect: the box does not redirect its API, and following one could carry the
- * session header elsewhere.
+ * A `fetch` for ky: sends ky's Request through `agent` with undici's `dispatch()` and answers a
+ * Response whose body was read whole (at most `maxBytes`). `dispatch()` is the API undici's own
+ * `request()` and `fetch` are built on: the same HTTP client, connection pool and parser, without
+ * the Request, WHATWG stream and Response `fetch` adds per call, nor the Node stream `request()`
+ * adds (each of those layers cost a measurable share of a poll: docs/performance.md). It follows
+ * no redirect: the box does not redirect its API, and following one could carry the session
+ * header elsewhere.
  */
 export function fetchVia(agent: Agent, maxBytes = MAX_ANSWER_BYTES): typeof fetch {
   return async (input, init) => {
@@ -68,25 +79,81 @@ export function fetchVia(agent: Agent, maxBytes = MAX_ANSWER_BYTES): typeof fetc
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    const answer = await agent.request({
-      origin,
-      path,
-      method: request.method as Dispatcher.HttpMethod,
-      headers,
-      // A buffer, not a stream: undici then sends a Content-Length rather than chunks.
-      body: hasBody ? Buffer.from(await request.arrayBuffer()) : null,
-      signal: request.signal,
-    });
-    const body = await readCapped(answer, maxBytes);
-    const pairs: [string, string][] = [];
-    for (const [name, value] of Object.entries(answer.headers)) {
-      for (const v of Array.isArray(value) ? value : [value ?? ""]) pairs.push([name, v]);
-    }
-    return new Response(NULL_BODY.has(answer.statusCode) ? null : body, {
-      status: answer.statusCode,
-      headers: pairs,
+    const answer = await readWhole(
+      agent,
+      {
+        origin,
+        path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers,
+        // A buffer, not a stream: undici then sends a Content-Length rather than chunks.
+        body: hasBody ? Buffer.from(await request.arrayBuffer()) : null,
+      },
+      request.signal,
+      maxBytes,
+    );
+    return new Response(NULL_BODY.has(answer.status) ? null : answer.body, {
+      status: answer.status,
+      headers: answer.headers,
     });
   };
+}
+
+/**
+ * Sends `outgoing` and collects its answer: settles once the answer has ended (or failed), so the
+ * whole body arrives within ky's timeout. `signal` (ky's, through its Request) aborts the call;
+ * an answer over `maxBytes`, declared or counted while it arrives, is aborted too. An aborted call
+ * makes undici close its connection rather than reuse it mid-answer.
+ */
+function readWhole(agent: Agent, outgoing: Outgoing, signal: AbortSignal, maxBytes: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    const answer: Answer = { status: 0, headers: [], body: Buffer.alloc(0) };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // Before undici starts the call there is nothing to abort yet: onRequestStart looks again.
+    const onAbort = () => controller?.abort(signal.reason);
+    const settle = (error: Error | undefined) => {
+      signal.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve(answer);
+    };
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    signal.addEventListener("abort", onAbort);
+    agent.dispatch(outgoing, {
+      onRequestStart: (c) => {
+        controller = c;
+        if (signal.aborted) c.abort(signal.reason);
+      },
+      onResponseStart: (c, status, headers) => {
+        answer.status = status;
+        answer.headers = headerPairs(headers);
+        if (Number(headers["content-length"] ?? 0) > maxBytes) c.abort(new OversizedAnswerError(maxBytes));
+      },
+      onResponseData: (c, chunk) => {
+        total += chunk.byteLength;
+        if (total > maxBytes) c.abort(new OversizedAnswerError(maxBytes));
+        else chunks.push(chunk);
+      },
+      onResponseEnd: () => {
+        answer.body = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total);
+        settle(undefined);
+      },
+      onResponseError: (_c, error) => settle(error),
+    });
+  });
+}
+
+/** undici's header object (a repeated header as an array) as the pairs a Response takes. */
+function headerPairs(headers: Record<string, string | string[] | undefined>): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value ?? ""]) pairs.push([name, v]);
+  }
+  return pairs;
 }
 
 /**
@@ -103,35 +170,4 @@ export function splitUrl(url: string): { origin: string; path: string } {
   }
   const hash = url.indexOf("#", slash);
   return { origin: url.slice(0, slash), path: url.slice(slash, hash < 0 ? undefined : hash) };
-}
-
-/** The whole body, refused once it exceeds `maxBytes` (declared or counted while it arrives). */
-function readCapped(answer: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
-  const declared = Number(answer.headers["content-length"] ?? 0);
-  const body = answer.body;
-  // A body destroyed before its end makes undici drop the connection rather than reuse it (the
-  // abort error it then emits is this refusal's, nothing to report).
-  const refuse = () => {
-    body.once("error", () => undefined).destroy();
-    return new OversizedAnswerError(maxBytes);
-  };
-  if (declared > maxBytes) return Promise.reject(refuse());
-  // Events rather than `for await`: no async iterator and promise per chunk on every call.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    body.on("data", (chunk: Buffer) => {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        body.removeAllListeners("data");
-        reject(refuse());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once("end", () =>
-      resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total)),
-    );
-    body.once("error", reject);
-  });
 }
