@@ -184,9 +184,19 @@ export class Bridge {
       throw error;
     }
     this.boxAnswered();
-    this.publisher.publishState(resource, this.reader.box);
-    if (resource === "static_leases") this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+    this.publishStates([resource]);
     this.syncDiscovery();
+  }
+
+  /** Publishes the states of resources read afresh, in one go (poll()). */
+  private publishStates(resources: readonly ResourceId[]): void {
+    if (this.stopped) return;
+    for (const resource of resources) {
+      this.publisher.publishState(resource, this.reader.box);
+      // A lease added or removed gives or takes a tracker at once (presence.ts).
+      if (resource === "static_leases")
+        this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+    }
   }
 
   /**
@@ -205,10 +215,19 @@ export class Bridge {
     try {
       const box = this.reader.box;
       if (group === "config") box.apiVersion ??= await this.o.api.apiVersion();
-      for (const resource of groupResources(group)) {
-        await this.read(resource);
-        // The line media is known once `connection` is read; it decides which line data follows.
-        if (resource === "connection") await this.readLine();
+      // The group's states go out together once its reads are over (also when one fails): mqtt.js
+      // writes the messages of one tick in one go, and the broker's acknowledgements and the echoes
+      // `<base>/#` brings back then arrive together too. One write a poll rather than four per
+      // changed state (docs/performance.md).
+      const fresh: ResourceId[] = [];
+      try {
+        for (const resource of groupResources(group)) {
+          await this.read(resource, fresh);
+          // The line media is known once `connection` is read; it decides which line data follows.
+          if (resource === "connection") await this.readLine(fresh);
+        }
+      } finally {
+        this.publishStates(fresh);
       }
       if (group === "leases") await this.readLan();
       if (group === "config") await this.publishInfo();
@@ -281,7 +300,7 @@ export class Bridge {
   }
 
   /** Reads the line data of the current media, clearing the other one after a media change. */
-  private async readLine(): Promise<void> {
+  private async readLine(fresh: ResourceId[]): Promise<void> {
     const before = this.media;
     const media = lineMedia(this.reader.box.connection?.media, before);
     this.media = media;
@@ -295,25 +314,23 @@ export class Bridge {
       }
     }
     const line = RESOURCES.find((r) => r.media !== undefined && r.media === media);
-    if (line) await this.read(line.id);
+    if (line) await this.read(line.id, fresh);
   }
 
   /**
    * Reads one resource; a box error on it alone (busy, netdown…) skips it, the poll goes on. A
    * resource the box refuses for a right or does not have is held back (gate.ts): its state and
-   * entities go, and it is read again only now and then.
+   * entities go, and it is read again only now and then. A fresh answer is added to `fresh`, whose
+   * states the poll publishes.
    */
-  private async read(resource: ResourceId): Promise<void> {
+  private async read(resource: ResourceId, fresh: ResourceId[]): Promise<void> {
     if (this.stopped) throw new Stopped();
     if (!this.gate.due(resource)) return;
     try {
-      const fresh = await this.readGranted(resource);
+      const read = await this.readGranted(resource);
       if (this.stopped) throw new Stopped();
       this.gate.release(resource);
-      if (fresh) this.publisher.publishState(resource, this.reader.box);
-      // A lease added or removed gives or takes a tracker at once (presence.ts).
-      if (fresh && resource === "static_leases")
-        this.lan.presence.setStaticLeases(this.reader.box.static_leases ?? []);
+      if (read) fresh.push(resource);
     } catch (error) {
       const why = unreadable(resource, error);
       if (why !== undefined) {

@@ -95,6 +95,20 @@ describe("bridge: box outage", () => {
     expect(await retainedOn(stack.broker.url, `${BASE}/bridge/state`)).toBe("online");
   });
 
+  it("a poll cut short by the box going away still publishes what it read before", async () => {
+    stack = await startBridge();
+    // The config group reads connection/config/ before dhcp/config/, which breaks off the
+    // connection at each attempt (the GET and its two retries): the poll fails there.
+    stack.sim.state.config.ping = !stack.sim.state.config.ping;
+    stack.sim.faults.match = /^dhcp\/config\/$/;
+    stack.sim.faults.drop = 3;
+    await stack.app.bridge?.refreshGroup("config");
+    expect(stack.sim.faults.drop).toBe(0);
+    await stack.waitFor(`${BASE}/box/availability`, (p) => p === "offline");
+    const config = await retainedOn(stack.broker.url, `${BASE}/connection/config`);
+    expect(parse(config ?? "{}").ping).toBe(stack.sim.state.config.ping);
+  });
+
   it("back online as soon as a command succeeds, without waiting for the polls' backoff", async () => {
     stack = await startBridge();
     stack.sim.faults.unreachable = true;
