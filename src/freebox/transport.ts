@@ -66,9 +66,10 @@ interface Answer {
  * Response whose body was read whole (at most `maxBytes`). `dispatch()` is the API undici's own
  * `request()` and `fetch` are built on: the same HTTP client, connection pool and parser, without
  * the Request, WHATWG stream and Response `fetch` adds per call, nor the Node stream `request()`
- * adds (each of those layers cost a measurable share of a poll: docs/performance.md). It follows
- * no redirect: the box does not redirect its API, and following one could carry the session
- * header elsewhere.
+ * adds (each of those layers cost a measurable share of a poll: docs/performance.md). undici may
+ * change its handler interface at a major version only (its docs say so): package.json keeps it at
+ * 7.x, and the box-connection tests cover every path here. It follows no redirect: the box does
+ * not redirect its API, and following one could carry the session header elsewhere.
  */
 export function fetchVia(agent: Agent, maxBytes = MAX_ANSWER_BYTES): typeof fetch {
   return async (input, init) => {
@@ -124,8 +125,12 @@ function readWhole(agent: Agent, outgoing: Outgoing, signal: AbortSignal, maxByt
     }
     signal.addEventListener("abort", onAbort);
     agent.dispatch(outgoing, {
+      // Called again when undici sends a read once more on a new connection (the box had closed
+      // the idle one): whatever arrived before belongs to the lost attempt.
       onRequestStart: (c) => {
         controller = c;
+        chunks.length = 0;
+        total = 0;
         if (signal.aborted) c.abort(signal.reason);
       },
       onResponseStart: (c, status, headers) => {
