@@ -217,8 +217,8 @@ export class Bridge {
       if (group === "config") box.apiVersion ??= await this.o.api.apiVersion();
       // The group's states go out together once its reads are over (also when one fails): mqtt.js
       // writes the messages of one tick in one go, and the broker's acknowledgements and the echoes
-      // `<base>/#` brings back then arrive together too. One write a poll rather than four per
-      // changed state (docs/performance.md).
+      // `<base>/#` brings back then arrive together too: a few socket operations a group rather
+      // than four per changed state (docs/performance.md).
       const fresh: ResourceId[] = [];
       try {
         for (const resource of groupResources(group)) {
