@@ -223,13 +223,14 @@ export class Publisher {
       return cached.key;
     }
     // The key holds what the entities read of each (the refs' fields), the values compared above.
-    const leaseValues = refValues(ctx.staticLeases, LEASE_REF);
-    const hostValues = refValues(ctx.hosts, HOST_REF);
-    // Objects, not the flat values: JSON turns an undefined in an array into null.
-    const leases = ctx.staticLeases.map((l) => ({ mac: l.mac, hostname: l.hostname, comment: l.comment }));
-    const hosts = ctx.hosts.map((h) => ({ mac: h.mac, name: h.name }));
-    const key = JSON.stringify([leases, hosts]);
-    this.listsKey = { leases: ctx.staticLeases, hosts: ctx.hosts, leaseValues, hostValues, key };
+    const key = JSON.stringify([refObjects(ctx.staticLeases, LEASE_REF), refObjects(ctx.hosts, HOST_REF)]);
+    this.listsKey = {
+      leases: ctx.staticLeases,
+      hosts: ctx.hosts,
+      leaseValues: refValues(ctx.staticLeases, LEASE_REF),
+      hostValues: refValues(ctx.hosts, HOST_REF),
+      key,
+    };
     return key;
   }
 
@@ -360,9 +361,25 @@ export function discoveryConfigs(
   return { entities, messages };
 }
 
-// The fields of a static lease and a tracked host that the discovery key holds (listsKeyOf).
-const LEASE_REF = ["mac", "hostname", "comment"] as const satisfies ReadonlyArray<keyof StaticLeaseRef>;
-const HOST_REF = ["mac", "name"] as const satisfies ReadonlyArray<keyof TrackedHostRef>;
+/** `keys` when they are every key of `T`: a field added to the ref and left out here does not compile. */
+const everyKey =
+  <T>() =>
+  <const K extends readonly (keyof T)[]>(...keys: Exclude<keyof T, K[number]> extends never ? K : never): K =>
+    keys;
+
+// The fields of a static lease and a tracked host that the discovery key holds (listsKeyOf): all
+// the entities read of them.
+const LEASE_REF = everyKey<StaticLeaseRef>()("mac", "hostname", "comment");
+const HOST_REF = everyKey<TrackedHostRef>()("mac", "name");
+
+/** Each item with `keys` only (objects, not flat values: JSON turns an undefined in an array into null). */
+function refObjects<T>(list: readonly T[], keys: readonly (keyof T)[]): Partial<T>[] {
+  return list.map((item) => {
+    const out: Partial<T> = {};
+    for (const k of keys) out[k] = item[k];
+    return out;
+  });
+}
 
 /** The values of `keys` of each item, in one flat array. */
 function refValues<T>(list: readonly T[], keys: readonly (keyof T)[]): unknown[] {
