@@ -4,7 +4,7 @@
 // pass/miss mark per target. It asserts nothing (not a test); progress goes to stderr, the table to
 // stdout. A few minutes on 2 cores; `npm run bench -- --only cpu` runs the CPU-per-poll rows alone.
 import { availableParallelism } from "node:os";
-import { median, percentile } from "./common.js";
+import { BASE, median, percentile } from "./common.js";
 import { type Footprints, measureFootprints } from "./footprint.js";
 import type { PollResult } from "./poll.js";
 import { measurePresence } from "./presence.js";
@@ -163,6 +163,14 @@ for (const { live, name } of BOXES) {
 
 if (!cpuOnly) await measureTrafficAndPresence();
 
+/** The topics that moved most in the hour, with their messages: what the traffic is made of. */
+function busiest(byTopic: Record<string, { messages: number }>): string {
+  const top = Object.entries(byTopic)
+    .sort((a, b) => b[1].messages - a[1].messages)
+    .slice(0, 3);
+  return top.map(([topic, t]) => `${topic.replace(`${BASE}/`, "")} ${t.messages}`).join(", ");
+}
+
 async function measureTrafficAndPresence(): Promise<void> {
   step(`changing box: traffic of one simulated hour at ${SIZES.join(", ")} leases`);
   const traffic = await measureTraffic(SIZES);
@@ -170,7 +178,7 @@ async function measureTrafficAndPresence(): Promise<void> {
     rows.push({
       figure: `published per hour, ${t.leases.toLocaleString("en")} leases`,
       box: "changing",
-      bridge: `${mb(t.bytes)}, ${t.messages.toLocaleString("en")} messages`,
+      bridge: `${mb(t.bytes)}, ${t.messages.toLocaleString("en")} messages (${busiest(t.byTopic)})`,
       floor: "",
       vsFloor: "",
       target: "< 1 MB/h",
