@@ -31,13 +31,14 @@ async function demo(): Promise<number> {
   // A typo (`--media vdsl`, `--leases ten`) must not run another demo than the one asked for.
   const media = values.media;
   const leases = Number(values.leases);
+  const knownMedia = media === "ftth" || media === "xdsl";
   const problems = [
-    ...(media === "ftth" || media === "xdsl" ? [] : [`--media must be ftth or xdsl, got "${media}"`]),
+    ...(knownMedia ? [] : [`--media must be ftth or xdsl, got "${media}"`]),
     ...(/^\d{1,3}$/.test(values.leases)
       ? []
       : [`--leases must be a whole number from 0 to 999, got "${values.leases}"`]),
   ];
-  if (problems.length > 0 || (media !== "ftth" && media !== "xdsl")) {
+  if (!knownMedia || problems.length > 0) {
     process.stderr.write(`${problems.join("\n")}\n${USAGE}\n`);
     return EXIT.config;
   }
